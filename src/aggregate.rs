@@ -1,0 +1,259 @@
+//! Aggregate: validated incidents → one complete weekly series per region.
+//!
+//! Polars groups the kept rows by (region, week) and sums them; this module then lays the
+//! sums onto one shared run of consecutive weeks, from the first week of the data (or of
+//! `--from`) to the last included week (or `--to`), with zeros where nothing happened, so
+//! detection never has to guess about gaps. Regions are sorted by name; output is
+//! deterministic.
+
+use chrono::{Days, NaiveDate};
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::ingest::Incidents;
+use crate::model::{SeriesSet, WeeklySeries};
+
+/// Days from 0001-01-01 (chrono's CE day count) to 1970-01-01, to store weeks as Polars dates.
+const UNIX_EPOCH_CE_DAYS: i32 = 719_163;
+
+fn to_days(d: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    d.num_days_from_ce() - UNIX_EPOCH_CE_DAYS
+}
+
+/// Builds the weekly series of every region.
+///
+/// `from`/`to` widen (or cut) the run of weeks to the weeks containing them; without them the
+/// run spans the data. The run never goes past `incidents.last_week`.
+///
+/// # Errors
+/// Only if Polars fails, which would be a bug.
+pub fn weekly_series(
+    incidents: &Incidents,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<SeriesSet> {
+    let ws = incidents.week_start;
+    let weeks_of: Vec<i32> = incidents
+        .date
+        .iter()
+        .map(|&d| to_days(ws.week_of(d)))
+        .collect();
+    let mut columns = vec![
+        Column::new("region".into(), incidents.region.clone()),
+        Column::new("week".into(), weeks_of),
+        Column::new("events".into(), incidents.events.clone()),
+    ];
+    let mut aggs = vec![col("events").sum()];
+    if let Some(f) = &incidents.fatalities {
+        columns.push(Column::new("fatalities".into(), f.clone()));
+        aggs.push(col("fatalities").sum());
+    }
+    if let Some(w) = &incidents.weight {
+        columns.push(Column::new("weight".into(), w.clone()));
+        aggs.push(col("weight").sum());
+    }
+    let frame = DataFrame::new_infer_height(columns)
+        .map_err(Error::polars("building the incident table"))?;
+    let grouped = frame
+        .lazy()
+        .group_by([col("region"), col("week")])
+        .agg(aggs)
+        .sort(["region", "week"], Default::default())
+        .collect()
+        .map_err(Error::polars("grouping incidents by region and week"))?;
+
+    let data_first = incidents.date.iter().min().map(|&d| ws.week_of(d));
+    let data_last = incidents.date.iter().max().map(|&d| ws.week_of(d));
+    let first = from.map(|d| ws.week_of(d)).or(data_first);
+    let last = to
+        .map(|d| ws.week_of(d))
+        .or(data_last)
+        .map(|l| l.min(incidents.last_week));
+    let weeks: Vec<NaiveDate> = match (first, last) {
+        (Some(first), Some(last)) if first <= last => {
+            std::iter::successors(Some(first), |w| Some(*w + Days::new(7)))
+                .take_while(|w| *w <= last)
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let n = weeks.len();
+    let first_days = weeks.first().map_or(0, |&w| to_days(w));
+
+    let mut order: Vec<usize> = (0..incidents.regions.len()).collect();
+    order.sort_by(|&a, &b| incidents.regions[a].cmp(&incidents.regions[b]));
+    let mut slot_of = vec![0usize; incidents.regions.len()];
+    for (slot, &r) in order.iter().enumerate() {
+        slot_of[r] = slot;
+    }
+    let mut series: Vec<WeeklySeries> = order
+        .iter()
+        .map(|&r| WeeklySeries {
+            region: incidents.regions[r].clone(),
+            events: vec![0.0; n],
+            fatalities: incidents.fatalities.as_ref().map(|_| vec![0.0; n]),
+            weight: incidents.weight.as_ref().map(|_| vec![0.0; n]),
+        })
+        .collect();
+
+    let get_f64 = |name: &str| -> Result<Vec<f64>> {
+        Ok(grouped
+            .column(name)
+            .and_then(|c| c.f64().cloned())
+            .map_err(Error::polars("reading grouped sums"))?
+            .iter()
+            .map(|v| v.unwrap_or(0.0))
+            .collect())
+    };
+    let regions: Vec<u32> = grouped
+        .column("region")
+        .and_then(|c| c.u32().cloned())
+        .map_err(Error::polars("reading grouped regions"))?
+        .into_no_null_iter()
+        .collect();
+    let week_days: Vec<i32> = grouped
+        .column("week")
+        .and_then(|c| c.i32().cloned())
+        .map_err(Error::polars("reading grouped weeks"))?
+        .into_no_null_iter()
+        .collect();
+    let events = get_f64("events")?;
+    let fatalities = incidents
+        .fatalities
+        .as_ref()
+        .map(|_| get_f64("fatalities"))
+        .transpose()?;
+    let weight = incidents
+        .weight
+        .as_ref()
+        .map(|_| get_f64("weight"))
+        .transpose()?;
+    for i in 0..regions.len() {
+        let offset = week_days[i] - first_days;
+        if offset < 0 || offset % 7 != 0 || (offset / 7) as usize >= n {
+            continue; // outside the chosen run of weeks (only possible with --from/--to)
+        }
+        let w = (offset / 7) as usize;
+        let s = &mut series[slot_of[regions[i] as usize]];
+        s.events[w] = events[i];
+        if let (Some(dst), Some(src)) = (s.fatalities.as_mut(), &fatalities) {
+            dst[w] = src[i];
+        }
+        if let (Some(dst), Some(src)) = (s.weight.as_mut(), &weight) {
+            dst[w] = src[i];
+        }
+    }
+    Ok(SeriesSet {
+        region_columns: incidents.region_columns.clone(),
+        weeks,
+        week_start: ws,
+        weight_name: incidents.columns.weight.clone(),
+        series,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{schema, Preset, Quality};
+    use crate::model::WeekStart;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn incidents(rows: &[(&str, &str)], ws: WeekStart, last_week: &str) -> Incidents {
+        let mut regions: Vec<Vec<String>> = Vec::new();
+        let mut region = Vec::new();
+        for (r, _) in rows {
+            let key = vec![r.to_string()];
+            let id = regions.iter().position(|k| *k == key).unwrap_or_else(|| {
+                regions.push(key);
+                regions.len() - 1
+            });
+            region.push(id as u32);
+        }
+        Incidents {
+            columns: schema::preset_columns(Preset::Generic, &[]),
+            region_columns: vec!["region".into()],
+            regions,
+            region,
+            date: rows.iter().map(|(_, dt)| d(dt)).collect(),
+            events: vec![1.0; rows.len()],
+            fatalities: Some((0..rows.len()).map(|i| i as f64).collect()),
+            weight: None,
+            event_type: None,
+            week_start: ws,
+            last_week: d(last_week),
+            quality: Quality::default(),
+        }
+    }
+
+    #[test]
+    fn zero_fills_gaps_and_sorts_regions() {
+        // Iso weeks: 2020-12-28 (W53), 2021-01-04 (W01, empty), 2021-01-11 (W02).
+        let inc = incidents(
+            &[
+                ("Zeta", "2021-01-01"),
+                ("Alpha", "2020-12-28"),
+                ("Zeta", "2021-01-03"),
+                ("Alpha", "2021-01-15"),
+            ],
+            WeekStart::Mon,
+            "2030-01-01",
+        );
+        let set = weekly_series(&inc, None, None).unwrap();
+        assert_eq!(
+            set.weeks,
+            vec![d("2020-12-28"), d("2021-01-04"), d("2021-01-11")]
+        );
+        assert_eq!(set.series[0].region, vec!["Alpha".to_string()]);
+        assert_eq!(set.series[0].events, vec![1.0, 0.0, 1.0]);
+        assert_eq!(set.series[1].events, vec![2.0, 0.0, 0.0]);
+        // fatalities were 0,1,2,3 by row: Zeta rows 0 and 2, Alpha rows 1 and 3.
+        assert_eq!(
+            set.series[1].fatalities.as_ref().unwrap(),
+            &vec![2.0, 0.0, 0.0]
+        );
+        assert_eq!(
+            set.series[0].fatalities.as_ref().unwrap(),
+            &vec![1.0, 0.0, 3.0]
+        );
+    }
+
+    #[test]
+    fn saturday_weeks_and_from_to_widening() {
+        let inc = incidents(
+            &[("A", "2020-05-08"), ("A", "2020-05-09")],
+            WeekStart::Sat,
+            "2030-01-01",
+        );
+        let set = weekly_series(&inc, Some(d("2020-04-20")), Some(d("2020-05-20"))).unwrap();
+        assert_eq!(set.weeks.first(), Some(&d("2020-04-18")));
+        assert_eq!(set.weeks.last(), Some(&d("2020-05-16")));
+        let total: f64 = set.series[0].events.iter().sum();
+        assert_eq!(total, 2.0);
+        let i = set
+            .weeks
+            .iter()
+            .position(|w| *w == d("2020-05-02"))
+            .unwrap();
+        assert_eq!(set.series[0].events[i], 1.0);
+        assert_eq!(set.series[0].events[i + 1], 1.0);
+    }
+
+    #[test]
+    fn run_of_weeks_stops_at_the_last_included_week() {
+        let inc = incidents(&[("A", "2020-01-06")], WeekStart::Mon, "2020-01-13");
+        let set = weekly_series(&inc, None, Some(d("2020-03-01"))).unwrap();
+        assert_eq!(set.weeks, vec![d("2020-01-06"), d("2020-01-13")]);
+    }
+
+    #[test]
+    fn no_rows_gives_no_weeks() {
+        let inc = incidents(&[], WeekStart::Mon, "2030-01-01");
+        let set = weekly_series(&inc, None, None).unwrap();
+        assert!(set.weeks.is_empty() && set.series.is_empty());
+    }
+}

@@ -1,0 +1,245 @@
+//! Command-line types (clap derive) and their conversion into resolved settings. No I/O
+//! besides reading today's date once, when `--as-of` is not given.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::ingest::{
+    InputFormat, InputSpec, Metric, MultiDay, Preset, Source, UnknownDay, WhereFilter,
+};
+use crate::model::WeekStart;
+
+/// uptick: where is conflict activity rising? Weekly incident series per region, tested
+/// against each region's own rolling baseline.
+#[derive(Debug, Parser)]
+#[command(name = "uptick", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Options for every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print only errors (no data-quality summary).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build complete weekly series per region from an incident export.
+    Series(SeriesArgs),
+}
+
+/// `uptick series`.
+#[derive(Debug, Args)]
+pub struct SeriesArgs {
+    /// Where the data come from and how to read them.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
+    pub format: OutputFormat,
+    /// Output file, or - for stdout.
+    #[arg(long, short, value_name = "PATH", default_value = "-")]
+    pub output: PathBuf,
+}
+
+/// Output formats of `uptick series`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Comma-separated values, one row per region and week.
+    Csv,
+    /// A JSON document with the rows and the data-quality summary.
+    Json,
+    /// Apache Parquet, one row per region and week.
+    Parquet,
+}
+
+/// Input options shared by every command that reads incidents.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// Incident file: CSV, TSV (optionally .gz), Parquet or NDJSON.
+    #[arg(
+        long,
+        short,
+        value_name = "PATH",
+        required_unless_present = "demo",
+        conflicts_with = "demo"
+    )]
+    pub input: Option<PathBuf>,
+    /// Use the bundled demo data: UCDP GED, Syria, 2016-01 to 2019-11 (CC BY 4.0).
+    #[arg(long)]
+    pub demo: bool,
+    /// Input format, when the file name does not tell.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format_in: Option<InputFormat>,
+    /// Column preset; detected from the header by default.
+    #[arg(long, value_enum, value_name = "PRESET")]
+    pub preset: Option<Preset>,
+    /// Date column (overrides the preset). With --week-col: the ISO year column.
+    #[arg(long, value_name = "COL")]
+    pub date_col: Option<String>,
+    /// ISO week-number column, for data that is already weekly (year in --date-col).
+    #[arg(long, value_name = "COL")]
+    pub week_col: Option<String>,
+    /// Region column, coarse to fine; repeat for country, admin1, admin2.
+    #[arg(long = "region-col", value_name = "COL")]
+    pub region_cols: Vec<String>,
+    /// Actor column searched by --actor; repeatable.
+    #[arg(long = "actor-col", value_name = "COL")]
+    pub actor_cols: Vec<String>,
+    /// Column to sum per week (e.g. a count in pre-aggregated data).
+    #[arg(long, value_name = "COL")]
+    pub weight_col: Option<String>,
+    /// Event id column: rows repeating an id count once.
+    #[arg(long, value_name = "COL")]
+    pub id_col: Option<String>,
+    /// Date format (strftime, e.g. %d/%m/%Y); by default each value is recognised on its own.
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
+    /// The file has no header row; columns are named column_1, column_2, ...
+    #[arg(long)]
+    pub no_header: bool,
+    /// Field separator (one character; `\t` for tab); by default from the extension or sniffed.
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+    /// Keep rows where COL equals VALUE (or differs, with COL!=VALUE); repeatable.
+    #[arg(long = "where", value_name = "COL=VALUE")]
+    pub filters: Vec<WhereFilter>,
+    /// Keep rows where any actor column matches this regular expression (case-insensitive).
+    #[arg(long, value_name = "REGEX")]
+    pub actor: Option<String>,
+    /// First day to include (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<NaiveDate>,
+    /// Last day to include (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<NaiveDate>,
+    /// Keep only this country.
+    #[arg(long, value_name = "NAME")]
+    pub country: Option<String>,
+    /// Region level: country, admin1, admin2, or a column name [default: the finest the preset has]
+    #[arg(long, value_name = "LEVEL")]
+    pub by: Option<String>,
+    /// What to count per week.
+    #[arg(long, value_enum, default_value_t = Metric::Events)]
+    pub metric: Metric,
+    /// First day of the week [default: sat for ACLED, mon (ISO) otherwise]
+    #[arg(long, value_enum, value_name = "DAY")]
+    pub week_start: Option<WeekStart>,
+    /// Pretend today is DATE: the last complete week before it is the last one used.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// Keep the incomplete week that contains --as-of.
+    #[arg(long)]
+    pub include_incomplete: bool,
+    /// GTD rows whose day is unknown (day 0): count in the week of the 1st of the month, or reject.
+    #[arg(long, value_enum, default_value_t = UnknownDay::MonthStart)]
+    pub unknown_day: UnknownDay,
+    /// UCDP events spanning several days: count at the start, the end, or drop them.
+    #[arg(long, value_enum, default_value_t = MultiDay::Start)]
+    pub multi_day: MultiDay,
+    /// Fail (exit 2) on the first rejected row instead of counting and reporting it.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl InputArgs {
+    /// Validates the options and resolves the environment (today's date) once.
+    ///
+    /// # Errors
+    /// Invalid regular expressions, separators, or date ranges.
+    pub fn into_spec(self, demo: Source) -> Result<InputSpec> {
+        let as_of = self
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let source = match self.input {
+            Some(path) => Source::File(path),
+            None => demo,
+        };
+        let delimiter = match self.delimiter.as_deref() {
+            None => None,
+            Some("\\t") | Some("tab") => Some(b'\t'),
+            Some(s) if s.len() == 1 => Some(s.as_bytes()[0]),
+            Some(s) => {
+                return Err(Error::Usage(format!(
+                    "--delimiter '{s}' must be one ASCII character (or \\t)"
+                )))
+            }
+        };
+        let actor = self
+            .actor
+            .map(|re| {
+                regex::RegexBuilder::new(&re)
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| {
+                        Error::Usage(format!(
+                            "--actor '{re}' is not a valid regular expression: {e}"
+                        ))
+                    })
+            })
+            .transpose()?;
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if from > to {
+                return Err(Error::Usage(format!("--from {from} is after --to {to}")));
+            }
+        }
+        let mut spec = InputSpec::new(source, as_of);
+        spec.format = self.format_in;
+        spec.preset = self.preset;
+        spec.date_col = self.date_col;
+        spec.week_col = self.week_col;
+        spec.region_cols = self.region_cols;
+        spec.actor_cols = self.actor_cols;
+        spec.weight_col = self.weight_col;
+        spec.id_col = self.id_col;
+        spec.date_format = self.date_format;
+        spec.no_header = self.no_header;
+        spec.delimiter = delimiter;
+        spec.filters = self.filters;
+        spec.actor = actor;
+        spec.from = self.from;
+        spec.to = self.to;
+        spec.country = self.country;
+        spec.by = self.by;
+        spec.metric = self.metric;
+        spec.week_start = self.week_start;
+        spec.include_incomplete = self.include_incomplete;
+        spec.unknown_day = self.unknown_day;
+        spec.multi_day = self.multi_day;
+        spec.strict = self.strict;
+        Ok(spec)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn where_filters_parse() {
+        let f: WhereFilter = "event_type=Battles".parse().unwrap();
+        assert!(!f.negate && f.column == "event_type" && f.value == "Battles");
+        let f: WhereFilter = "country!=Iraq".parse().unwrap();
+        assert!(f.negate && f.column == "country" && f.value == "Iraq");
+        assert!("novalue".parse::<WhereFilter>().is_err());
+        assert!("=x".parse::<WhereFilter>().is_err());
+    }
+}

@@ -1,0 +1,38 @@
+//! `uptick series`: load → aggregate → write the weekly table.
+
+use anyhow::Context;
+
+use crate::cli::{GlobalArgs, OutputFormat, SeriesArgs};
+use crate::commands::ExitStatus;
+use crate::{aggregate, demo, ingest, output};
+
+/// Runs `uptick series`.
+///
+/// # Errors
+/// Loading, aggregation or writing failures.
+pub fn run(args: SeriesArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let spec = args.input.clone().into_spec(demo::demo_source())?;
+    let incidents = ingest::load_incidents(&spec)?;
+    if !global.quiet {
+        eprintln!("{}", incidents.quality.summary());
+    }
+    let set = aggregate::weekly_series(&incidents, spec.from, spec.to)?;
+    let bytes = match args.format {
+        OutputFormat::Csv => output::series_csv(&set)?,
+        OutputFormat::Json => output::series_json(&set, &incidents.quality)?,
+        OutputFormat::Parquet => output::series_parquet(&set)?,
+    };
+    output::write_atomic(&args.output, &bytes)
+        .with_context(|| format!("writing the weekly series to {}", args.output.display()))?;
+    if !global.quiet {
+        eprintln!(
+            "{} regions x {} weeks ({} to {}, weeks start on {})",
+            set.series.len(),
+            set.weeks.len(),
+            set.weeks.first().map_or("-".into(), |w| w.to_string()),
+            set.weeks.last().map_or("-".into(), |w| w.to_string()),
+            set.week_start.name()
+        );
+    }
+    Ok(ExitStatus::Success)
+}

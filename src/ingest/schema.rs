@@ -1,0 +1,403 @@
+//! Column names of the exports uptick understands, preset detection from a header, and the
+//! resolution of presets plus command-line overrides into one [`ColumnMap`].
+//!
+//! Header matching is case-insensitive: ACLED's pre-2017 and curated files are upper-case.
+
+use crate::model::WeekStart;
+
+/// A source schema with known column names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    /// ACLED event exports (every schema generation) and ACLED weekly aggregates.
+    Acled,
+    /// Global Terrorism Database exports and extracts.
+    Gtd,
+    /// UCDP Georeferenced Event Dataset.
+    UcdpGed,
+    /// Any table: name the columns with --date-col, --region-col, ...
+    Generic,
+}
+
+impl Preset {
+    /// Name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Acled => "acled",
+            Preset::Gtd => "gtd",
+            Preset::UcdpGed => "ucdp-ged",
+            Preset::Generic => "generic",
+        }
+    }
+
+    /// The week convention the source uses (ACLED: Saturday; everything else: ISO Monday).
+    pub fn default_week_start(self) -> WeekStart {
+        match self {
+            Preset::Acled => WeekStart::Sat,
+            _ => WeekStart::Mon,
+        }
+    }
+}
+
+/// Where an incident's date comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateSource {
+    /// One column holding a date.
+    Column(String),
+    /// GTD's year / month / day columns; day 0 means "unknown day".
+    YearMonthDay {
+        /// Year column.
+        year: String,
+        /// Month column.
+        month: String,
+        /// Day column.
+        day: String,
+    },
+    /// An ISO year column and an ISO week-number column (already-weekly data).
+    IsoYearWeek {
+        /// ISO year column.
+        year: String,
+        /// ISO week column.
+        week: String,
+    },
+    /// UCDP's start and end date columns.
+    Span {
+        /// First day of the event.
+        start: String,
+        /// Last day of the event.
+        end: String,
+    },
+}
+
+/// The columns one run reads, resolved from the preset and the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnMap {
+    /// The preset in force.
+    pub preset: Preset,
+    /// A human description of the detected layout (e.g. "ACLED export, 2023+ schema").
+    pub layout: String,
+    /// The date column(s).
+    pub date: DateSource,
+    /// Region columns from coarse to fine: (output name, column in the file).
+    pub regions: Vec<(String, String)>,
+    /// Actor columns searched by `--actor`.
+    pub actors: Vec<String>,
+    /// Fatalities column, where the source has one.
+    pub fatalities: Option<String>,
+    /// For pre-aggregated input: the column holding the number of events on each row.
+    pub events_count: Option<String>,
+    /// The user's weight column (`--weight-col`), summed into its own output column.
+    pub weight: Option<String>,
+    /// Event id column: rows repeating an id count once.
+    pub id: Option<String>,
+    /// Event type column(s), finest last (used to explain what drove a rise).
+    pub event_types: Vec<String>,
+    /// Whether an empty fatalities value means a broken record (ACLED always fills it) rather
+    /// than "unknown" (GTD's NA).
+    pub fatalities_required: bool,
+    /// Whether identical rows are duplicates to drop (ACLED) or distinct incidents (GTD).
+    pub identical_rows_are_duplicates: bool,
+    /// Strings that mean "missing" besides the empty string.
+    pub na_values: Vec<String>,
+}
+
+/// Finds a column by case-insensitive name; returns the file's own spelling.
+pub fn find_column<'a>(header: &'a [String], name: &str) -> Option<&'a String> {
+    header.iter().find(|h| h.eq_ignore_ascii_case(name))
+}
+
+fn first_of(header: &[String], names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| find_column(header, n).cloned())
+}
+
+fn all_of(header: &[String], names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .filter_map(|n| find_column(header, n).cloned())
+        .collect()
+}
+
+fn has(header: &[String], name: &str) -> bool {
+    find_column(header, name).is_some()
+}
+
+/// Guesses the preset from a header.
+pub fn detect_preset(header: &[String]) -> Preset {
+    if has(header, "event_date") && (has(header, "event_type") || has(header, "event_id_cnty"))
+        || has(header, "week") && has(header, "events") && has(header, "admin1")
+    {
+        Preset::Acled
+    } else if has(header, "date_start") && has(header, "best") {
+        Preset::UcdpGed
+    } else if (has(header, "iyear") && has(header, "imonth") && has(header, "iday"))
+        || (has(header, "year")
+            && has(header, "month")
+            && has(header, "day")
+            && has(header, "provstate"))
+    {
+        Preset::Gtd
+    } else {
+        Preset::Generic
+    }
+}
+
+/// The column map a preset gives for a header (before command-line overrides).
+/// Columns the header lacks are left out; `date` may name a missing column, which the
+/// loader reports with the columns found.
+pub fn preset_columns(preset: Preset, header: &[String]) -> ColumnMap {
+    let mut map = ColumnMap {
+        preset,
+        layout: String::new(),
+        date: DateSource::Column(String::new()),
+        regions: Vec::new(),
+        actors: Vec::new(),
+        fatalities: None,
+        events_count: None,
+        weight: None,
+        id: None,
+        event_types: Vec::new(),
+        fatalities_required: false,
+        identical_rows_are_duplicates: false,
+        na_values: Vec::new(),
+    };
+    let region = |out: &str, names: &[&str]| first_of(header, names).map(|c| (out.to_string(), c));
+    match preset {
+        Preset::Acled => {
+            let aggregated = has(header, "week") && has(header, "events");
+            map.date = DateSource::Column(
+                first_of(header, &["event_date", "week"]).unwrap_or_else(|| "event_date".into()),
+            );
+            map.regions = [
+                region("country", &["country"]),
+                region("admin1", &["admin1"]),
+                region("admin2", &["admin2"]),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            map.actors = all_of(
+                header,
+                &[
+                    "actor1",
+                    "assoc_actor_1",
+                    "ally_actor_1",
+                    "actor2",
+                    "assoc_actor_2",
+                    "ally_actor_2",
+                ],
+            );
+            map.fatalities = first_of(header, &["fatalities"]);
+            map.id = first_of(header, &["event_id_cnty"]);
+            map.event_types = all_of(header, &["event_type", "sub_event_type"]);
+            map.fatalities_required = !aggregated;
+            map.identical_rows_are_duplicates = map.id.is_none() && !aggregated;
+            if aggregated {
+                map.events_count = first_of(header, &["events"]);
+                map.layout = "ACLED weekly aggregates".into();
+            } else {
+                map.layout = acled_layout(header);
+            }
+        }
+        Preset::Gtd => {
+            map.date = if has(header, "iyear") {
+                DateSource::YearMonthDay {
+                    year: "iyear".into(),
+                    month: "imonth".into(),
+                    day: "iday".into(),
+                }
+            } else {
+                DateSource::YearMonthDay {
+                    year: "year".into(),
+                    month: "month".into(),
+                    day: "day".into(),
+                }
+            };
+            if let DateSource::YearMonthDay { year, month, day } = &mut map.date {
+                for c in [year, month, day] {
+                    if let Some(real) = find_column(header, c) {
+                        *c = real.clone();
+                    }
+                }
+            }
+            map.regions = [
+                region("country", &["country_txt", "country"]),
+                region("admin1", &["provstate"]),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            map.actors = all_of(
+                header,
+                &[
+                    "gname",
+                    "gname2",
+                    "gname3",
+                    "primary_group",
+                    "secondary_group",
+                    "tertiary_group",
+                ],
+            );
+            map.fatalities = first_of(header, &["nkill"]);
+            map.id = first_of(header, &["eventid"]);
+            map.event_types = all_of(header, &["attacktype1_txt", "primary_attacktype"]);
+            map.na_values = vec!["NA".into()];
+            map.layout = if map.id.is_some() {
+                format!("GTD export ({} columns)", header.len())
+            } else {
+                format!("GTD extract without eventid ({} columns): identical rows are distinct incidents", header.len())
+            };
+        }
+        Preset::UcdpGed => {
+            map.date = DateSource::Span {
+                start: first_of(header, &["date_start"]).unwrap_or_else(|| "date_start".into()),
+                end: first_of(header, &["date_end"]).unwrap_or_else(|| "date_end".into()),
+            };
+            map.regions = [
+                region("country", &["country"]),
+                region("admin1", &["adm_1"]),
+                region("admin2", &["adm_2"]),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            map.actors = all_of(header, &["side_a", "side_b"]);
+            map.fatalities = first_of(header, &["best"]);
+            map.id = first_of(header, &["id"]);
+            map.event_types = all_of(header, &["type_of_violence"]);
+            map.layout = "UCDP GED".into();
+        }
+        Preset::Generic => {
+            map.layout = "generic table".into();
+        }
+    }
+    map
+}
+
+fn acled_layout(header: &[String]) -> String {
+    let upper = header
+        .iter()
+        .filter(|h| !h.is_empty())
+        .all(|h| h.chars().all(|c| !c.is_ascii_lowercase()));
+    let generation = if has(header, "disorder_type") {
+        "2023+ schema"
+    } else if has(header, "gwno") && upper {
+        "pre-2017 upper-case schema"
+    } else if !has(header, "admin1") {
+        "curated subset without admin columns"
+    } else if !has(header, "actor1") {
+        "column subset without actors"
+    } else if has(header, "ally_actor_1") {
+        "2016-era schema"
+    } else {
+        "2019-21 schema"
+    };
+    format!("ACLED export, {generation}, {} columns", header.len())
+}
+
+/// Display form of a UCDP region name: GED appends the unit type ("Aleppo governorate",
+/// "Lunda Sul province", "Al Bab district"); analysts write the bare name.
+pub fn strip_unit_suffix(name: &str) -> &str {
+    const SUFFIXES: &[&str] = &[
+        " governorate",
+        " province",
+        " district",
+        " state",
+        " oblast",
+        " region",
+        " department",
+        " prefecture",
+        " county",
+        " municipality",
+        " division",
+        " subdistrict",
+        " nahiya",
+    ];
+    let lower = name.to_ascii_lowercase();
+    for s in SUFFIXES {
+        if lower.ends_with(s) && name.len() > s.len() {
+            return name[..name.len() - s.len()].trim_end();
+        }
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(cols: &str) -> Vec<String> {
+        cols.split(',').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn detects_every_acled_generation() {
+        let cases = [
+            ("data_id,iso,event_id_cnty,event_id_no_cnty,event_date,year,event_type,actor1,country,admin1,admin2,fatalities", "2019-21"),
+            ("event_id_cnty,event_date,year,disorder_type,event_type,actor1,country,admin1,admin2,fatalities", "2023+"),
+            ("GWNO,EVENT_ID_CNTY,EVENT_ID_NO_CNTY,EVENT_DATE,YEAR,EVENT_TYPE,ACTOR1,COUNTRY,ADMIN1,FATALITIES", "pre-2017"),
+            ("EVENT_DATE,YEAR,EVENT_TYPE,SUB_EVENT_TYPE,ACTOR1,COUNTRY,LOCATION,FATALITIES", "without admin"),
+            (",actor1,actor2,admin1,admin2,admin3,ally_actor_1,ally_actor_2,country,data_id,event_date,event_id_cnty,event_type,fatalities", "2016-era"),
+        ];
+        for (header, gen) in cases {
+            let header = h(header);
+            assert_eq!(detect_preset(&header), Preset::Acled, "{gen}");
+            let map = preset_columns(Preset::Acled, &header);
+            assert!(map.layout.contains(gen), "{} !~ {gen}", map.layout);
+        }
+    }
+
+    #[test]
+    fn acled_upper_case_columns_keep_their_spelling() {
+        let map = preset_columns(
+            Preset::Acled,
+            &h("EVENT_DATE,COUNTRY,ADMIN1,FATALITIES,EVENT_ID_CNTY,ACTOR1"),
+        );
+        assert_eq!(map.date, DateSource::Column("EVENT_DATE".into()));
+        assert_eq!(
+            map.regions,
+            vec![
+                ("country".into(), "COUNTRY".into()),
+                ("admin1".into(), "ADMIN1".into())
+            ]
+        );
+        assert_eq!(map.id.as_deref(), Some("EVENT_ID_CNTY"));
+    }
+
+    #[test]
+    fn detects_gtd_ucdp_and_aggregates() {
+        assert_eq!(
+            detect_preset(&h(
+                "eventid,iyear,imonth,iday,country_txt,provstate,gname,nkill"
+            )),
+            Preset::Gtd
+        );
+        assert_eq!(
+            detect_preset(&h("year,month,day,provstate,city,nkill")),
+            Preset::Gtd
+        );
+        assert_eq!(
+            detect_preset(&h(
+                "id,side_a,side_b,adm_1,adm_2,country,date_start,date_end,best"
+            )),
+            Preset::UcdpGed
+        );
+        let agg = h("WEEK,REGION,COUNTRY,ADMIN1,EVENT_TYPE,SUB_EVENT_TYPE,EVENTS,FATALITIES");
+        assert_eq!(detect_preset(&agg), Preset::Acled);
+        let map = preset_columns(Preset::Acled, &agg);
+        assert_eq!(map.events_count.as_deref(), Some("EVENTS"));
+        assert!(!map.fatalities_required);
+        assert_eq!(
+            detect_preset(&h("time,event_type,target,city")),
+            Preset::Generic
+        );
+    }
+
+    #[test]
+    fn strips_ucdp_unit_suffixes() {
+        assert_eq!(strip_unit_suffix("Deir ez Zor Governorate"), "Deir ez Zor");
+        assert_eq!(strip_unit_suffix("Lunda Sul province"), "Lunda Sul");
+        assert_eq!(strip_unit_suffix("Ar Rastan district"), "Ar Rastan");
+        assert_eq!(strip_unit_suffix("Aleppo"), "Aleppo");
+        assert_eq!(strip_unit_suffix("Governorate"), "Governorate");
+    }
+}

@@ -1,0 +1,21 @@
+//! uptick turns incident records (armed-conflict and terrorism events) into weekly series per
+//! region, tests each region's recent weeks against its own rolling baseline, and reports
+//! where activity is rising.
+//!
+//! Pipeline: [`ingest`] → [`aggregate`] → detect/compare → render + report, driven by a thin
+//! CLI ([`cli`], [`commands`]). Polars stays in `ingest` and `aggregate`; everything after
+//! works on the plain types in [`model`].
+#![warn(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod aggregate;
+pub mod cli;
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub mod commands;
+pub mod demo;
+pub mod error;
+pub mod ingest;
+pub mod model;
+pub mod output;
+
+pub use error::{Error, Result};

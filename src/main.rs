@@ -1,0 +1,30 @@
+//! The `uptick` binary: parse arguments, run the command, map the outcome to an exit code.
+#![allow(clippy::print_stderr)]
+
+use clap::Parser;
+use uptick::commands::{self, ExitStatus};
+
+fn main() {
+    let cli = uptick::cli::Cli::parse();
+    let status = match commands::run(cli) {
+        Ok(status) => status,
+        Err(err) => report_error(&err),
+    };
+    std::process::exit(status as i32);
+}
+
+/// Prints an error and its causes on one line each; a closed pipe is not an error.
+fn report_error(err: &anyhow::Error) -> ExitStatus {
+    for cause in err.chain() {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::BrokenPipe {
+                return ExitStatus::Success;
+            }
+        }
+    }
+    eprintln!("uptick: error: {err}");
+    for cause in err.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+    ExitStatus::Error
+}
