@@ -13,9 +13,11 @@ pub mod cli;
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub mod commands;
 pub mod demo;
+pub mod detect;
 pub mod error;
 pub mod ingest;
 pub mod model;
 pub mod output;
+pub mod stats;
 
 pub use error::{Error, Result};

@@ -318,8 +318,8 @@ pub fn load_incidents(spec: &InputSpec) -> Result<Incidents> {
 struct OpenTable {
     header: Vec<String>,
     frame: LazyFrame,
-    /// Raw text, kept for turning record numbers into line numbers.
-    text: Option<Arc<Vec<u8>>>,
+    /// Raw text (shared with the scan, not copied), for turning record numbers into lines.
+    text: Option<polars_buffer::Buffer<u8>>,
     has_header: bool,
     delimiter: u8,
     /// What a record number means when there is no text to count lines in.
@@ -461,23 +461,23 @@ fn open_text(spec: &InputSpec, format: InputFormat, notes: &mut Vec<String>) -> 
         .iter()
         .map(|n| Field::new(n.as_str().into(), DataType::String))
         .collect();
-    let text = Arc::new(bytes);
-    let buffer = polars_buffer::Buffer::from((*text).clone());
-    let frame = LazyCsvReader::new_with_sources(ScanSources::Buffers(Arc::from(vec![buffer])))
-        .with_has_header(!spec.no_header)
-        .with_schema(Some(Arc::new(schema)))
-        .with_separator(delimiter)
-        .with_truncate_ragged_lines(true)
-        .with_missing_is_null(true)
-        .with_row_index(Some(RowIndex {
-            name: RECORD_COL.into(),
-            offset: 0,
-        }))
-        .finish()
-        .map_err(Error::polars(format!(
-            "{}: cannot read as delimited text",
-            path.display()
-        )))?;
+    let text = polars_buffer::Buffer::from(bytes);
+    let frame =
+        LazyCsvReader::new_with_sources(ScanSources::Buffers(Arc::from(vec![text.clone()])))
+            .with_has_header(!spec.no_header)
+            .with_schema(Some(Arc::new(schema)))
+            .with_separator(delimiter)
+            .with_truncate_ragged_lines(true)
+            .with_missing_is_null(true)
+            .with_row_index(Some(RowIndex {
+                name: RECORD_COL.into(),
+                offset: 0,
+            }))
+            .finish()
+            .map_err(Error::polars(format!(
+                "{}: cannot read as delimited text",
+                path.display()
+            )))?;
     Ok(OpenTable {
         header,
         frame,

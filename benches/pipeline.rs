@@ -1,0 +1,135 @@
+//! Benchmarks of the pipeline's hot paths on seeded synthetic data.
+//!
+//! `load_aggregate`: uptick's load + validation + weekly aggregation of an ACLED-shaped CSV
+//! (1M and 10M rows), beside Polars' own bare scan + group-by of the same file, the yardstick
+//! the loader aims to stay within 1.5x of. The generated files are kept in
+//! `$CARGO_TARGET_DIR/uptick-bench/` so the scale runs in the README can reuse them.
+//!
+//! Set `UPTICK_BENCH_ROWS=1000000` (comma-separated) to choose the sizes.
+
+use std::hint::black_box;
+use std::io::Write;
+use std::path::PathBuf;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use polars::prelude::*;
+use uptick::ingest::{load_incidents, InputSpec, Source};
+
+/// A small, fast, seeded generator (xorshift64*), so every run sees the same file.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const EVENT_TYPES: [&str; 4] = [
+    "Battles",
+    "Explosions/Remote violence",
+    "Violence against civilians",
+    "Protests",
+];
+const ACTORS: [&str; 4] = [
+    "Islamic State (Syria)",
+    "Military Forces of Syria (2000-)",
+    "SDF: Syrian Democratic Forces",
+    "Protesters (Syria)",
+];
+
+/// Writes (once) an ACLED-shaped CSV of `rows` rows: 10 countries x 20 admin1 x 5 admin2,
+/// dates over 2015-2024 in ACLED's `9-May-20` format.
+fn acled_file(rows: usize) -> PathBuf {
+    let dir = PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
+        .join("uptick-bench");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let path = dir.join(format!("acled_{rows}.csv"));
+    if path.exists() {
+        return path;
+    }
+    let tmp = path.with_extension("tmp");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).expect("bench file"));
+    writeln!(
+        out,
+        "event_id_cnty,event_date,year,event_type,actor1,country,admin1,admin2,fatalities"
+    )
+    .unwrap();
+    let mut rng = Rng(0x5EED_u64);
+    for i in 0..rows {
+        let country = rng.below(10);
+        let admin1 = rng.below(20);
+        let year = 2015 + rng.below(10);
+        writeln!(
+            out,
+            "EV{i},{}-{}-{:02},{year},{},{},Country {country},Province {country}-{admin1},District {admin1}-{},{}",
+            1 + rng.below(28),
+            MONTHS[rng.below(12) as usize],
+            year % 100,
+            EVENT_TYPES[rng.below(4) as usize],
+            ACTORS[rng.below(4) as usize],
+            rng.below(5),
+            rng.below(4),
+        )
+        .unwrap();
+    }
+    out.flush().unwrap();
+    drop(out);
+    std::fs::rename(&tmp, &path).expect("bench file");
+    path
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("UPTICK_BENCH_ROWS")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000_000, 10_000_000])
+}
+
+fn load_aggregate(c: &mut Criterion) {
+    let mut group = c.benchmark_group("load_aggregate");
+    group.sample_size(10);
+    for rows in sizes() {
+        let path = acled_file(rows);
+        group.throughput(Throughput::Elements(rows as u64));
+        group.bench_with_input(BenchmarkId::new("uptick", rows), &path, |b, path| {
+            b.iter(|| {
+                let as_of = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+                let spec = InputSpec::new(Source::File(path.clone()), as_of);
+                let incidents = load_incidents(&spec).expect("load");
+                black_box(
+                    uptick::aggregate::weekly_series(&incidents, None, None).expect("aggregate"),
+                )
+            })
+        });
+        group.bench_with_input(
+            BenchmarkId::new("polars_scan_group_by", rows),
+            &path,
+            |b, path| {
+                b.iter(|| {
+                    let frame = LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref()))
+                        .with_has_header(true)
+                        .finish()
+                        .expect("scan")
+                        .group_by([col("country"), col("admin1"), col("event_date")])
+                        .agg([len()])
+                        .collect()
+                        .expect("group by");
+                    black_box(frame)
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, load_aggregate);
+criterion_main!(benches);

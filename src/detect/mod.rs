@@ -1,0 +1,551 @@
+//! Detect: is a region's latest week (or any week, in a backtest) significantly above what its
+//! own history predicts? Pure functions over plain series; no I/O, no formatting.
+//!
+//! Each method judges one week of one series and returns a [`Judgement`] (observed, expected,
+//! upper bound, p-value where the method has one, its own statistic, and its raw alarm).
+//! [`detect`] then runs a method over every region, adjusts the p-values of the regions judged
+//! in the same week for multiple testing (Benjamini-Hochberg, METHODS.md §8), and applies the
+//! alarm rule: `observed > upperbound` (C3 and CUSUM: their own ≥ rules), and where a p-value
+//! exists `q ≤ alpha`, and at least `min_count` events in the last 4 weeks (the `limit54`
+//! rule of surveillance, METHODS.md §3 step 10), so that one event in a quiet province is not
+//! news. Every week that is not an alarm says why.
+
+pub mod cusum;
+pub mod ears;
+pub mod farrington;
+pub mod glm;
+pub mod nb;
+pub mod trend;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::model::RegionKey;
+use crate::stats::benjamini_hochberg;
+
+/// Default false-discovery level across regions and, for p-value methods, the test level.
+pub const DEFAULT_ALPHA: f64 = 0.05;
+/// Default minimum events in the last [`MIN_COUNT_WEEKS`] weeks for an alarm (limit54).
+pub const DEFAULT_MIN_COUNT: f64 = 5.0;
+/// Weeks of the minimum-count window.
+pub const MIN_COUNT_WEEKS: usize = 4;
+/// Default EARS SD floor for weekly incident counts (Burkom: 0.5–1 for sparse data).
+pub const DEFAULT_MIN_SIGMA: f64 = 1.0;
+/// Weeks looked back to count how many weeks in a row a region has been above its bound.
+const STREAK_LOOKBACK: usize = 12;
+
+/// The result of judging one week of one series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Judgement {
+    /// Index of the week in the series.
+    pub week: usize,
+    /// The week's count.
+    pub observed: f64,
+    /// What the baseline predicts, where the method defines it.
+    pub expected: Option<f64>,
+    /// The alarm threshold in count units.
+    pub upperbound: Option<f64>,
+    /// Upper-tail p-value, where the method defines one.
+    pub pvalue: Option<f64>,
+    /// The method's own statistic (EARS score, Farrington score, CUSUM S, Sen's slope).
+    pub statistic: Option<f64>,
+    /// The method's raw alarm, before multiplicity control and minimum counts.
+    pub alarm: bool,
+    /// CUSUM: the week index where the current rise began.
+    pub began: Option<usize>,
+    /// Why the week could not be judged fully (short history, degenerate baseline, ...).
+    pub note: Option<String>,
+}
+
+impl Judgement {
+    /// An empty judgement of week `week` with count `observed`.
+    pub fn new(week: usize, observed: f64) -> Judgement {
+        Judgement {
+            week,
+            observed,
+            expected: None,
+            upperbound: None,
+            pvalue: None,
+            statistic: None,
+            alarm: false,
+            began: None,
+            note: None,
+        }
+    }
+}
+
+/// Detection methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// noufaily where the region has 4+ years of history, otherwise nb.
+    Auto,
+    /// EARS C1: 7-week baseline, no guard.
+    EarsC1,
+    /// EARS C2: 7-week baseline after a 2-week guard.
+    EarsC2,
+    /// EARS C3 as CDC documents it (sum of C2 excesses over 3 weeks).
+    EarsC3,
+    /// Farrington (1996), the original farringtonFlexible preset.
+    Farrington,
+    /// Noufaily et al. (2013), the improved farringtonFlexible preset.
+    Noufaily,
+    /// Negative-binomial / Poisson prediction test against the last 26 weeks.
+    Nb,
+    /// Poisson CUSUM for sustained rises.
+    Cusum,
+    /// Mann-Kendall trend test with Sen's slope over the last 12 weeks.
+    Trend,
+}
+
+impl Method {
+    /// Name as used on the command line and in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Auto => "auto",
+            Method::EarsC1 => "ears-c1",
+            Method::EarsC2 => "ears-c2",
+            Method::EarsC3 => "ears-c3",
+            Method::Farrington => "farrington",
+            Method::Noufaily => "noufaily",
+            Method::Nb => "nb",
+            Method::Cusum => "cusum",
+            Method::Trend => "trend",
+        }
+    }
+
+    /// What the method's statistic column holds.
+    pub fn statistic_name(self) -> &'static str {
+        match self {
+            Method::EarsC1 | Method::EarsC2 => "z-score",
+            Method::EarsC3 => "C3",
+            Method::Farrington | Method::Noufaily => "score",
+            Method::Nb | Method::Auto => "",
+            Method::Cusum => "cusum S",
+            Method::Trend => "Sen slope per week",
+        }
+    }
+}
+
+/// Settings of a detection run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectParams {
+    /// The method (or `auto`).
+    pub method: Method,
+    /// Test level and FDR level; `None` takes each method's default (EARS: its own z).
+    pub alpha: Option<f64>,
+    /// Baseline length: EARS 7, nb and cusum 26 by default.
+    pub baseline_weeks: Option<usize>,
+    /// EARS SD floor.
+    pub min_sigma: f64,
+    /// Guard weeks for nb and cusum.
+    pub guard_weeks: usize,
+    /// Trend window.
+    pub trend_weeks: usize,
+    /// Minimum events in the last 4 weeks for an alarm.
+    pub min_count: f64,
+}
+
+impl Default for DetectParams {
+    fn default() -> Self {
+        DetectParams {
+            method: Method::Auto,
+            alpha: None,
+            baseline_weeks: None,
+            min_sigma: DEFAULT_MIN_SIGMA,
+            guard_weeks: 2,
+            trend_weeks: 12,
+            min_count: DEFAULT_MIN_COUNT,
+        }
+    }
+}
+
+impl DetectParams {
+    /// The level used for p-values and the FDR.
+    pub fn level(&self) -> f64 {
+        self.alpha.unwrap_or(DEFAULT_ALPHA)
+    }
+
+    fn ears(&self) -> ears::Params {
+        ears::Params {
+            baseline: self.baseline_weeks.unwrap_or(7).max(3),
+            min_sigma: self.min_sigma,
+            alpha: self.alpha,
+        }
+    }
+
+    fn nb(&self) -> nb::Params {
+        nb::Params {
+            baseline: self.baseline_weeks.unwrap_or(26).max(2),
+            guard: self.guard_weeks,
+            alpha: self.level(),
+        }
+    }
+
+    fn cusum(&self) -> cusum::Params {
+        cusum::Params {
+            baseline: self.baseline_weeks.unwrap_or(26).max(2),
+            guard: self.guard_weeks,
+            k: cusum::DEFAULT_K,
+            h: cusum::DEFAULT_H,
+        }
+    }
+
+    fn farrington(&self, method: Method) -> farrington::Params {
+        let base = if method == Method::Noufaily {
+            farrington::Params::noufaily()
+        } else {
+            farrington::Params::original()
+        };
+        farrington::Params {
+            alpha: self.level(),
+            limit_cases: self.min_count,
+            ..base
+        }
+    }
+
+    /// The first week index a (resolved) method can judge in a series of these dates.
+    pub fn first_judgeable(&self, method: Method, dates: &[NaiveDate]) -> Option<usize> {
+        let first = match method {
+            Method::EarsC1 => ears::first_judgeable(ears::Variant::C1, self.ears().baseline),
+            Method::EarsC2 => ears::first_judgeable(ears::Variant::C2, self.ears().baseline),
+            Method::EarsC3 => ears::first_judgeable(ears::Variant::C3, self.ears().baseline),
+            Method::Nb => nb::first_judgeable(&self.nb()),
+            Method::Cusum => cusum::first_judgeable(&self.cusum()),
+            Method::Trend => self.trend_weeks.max(3) - 1,
+            Method::Farrington | Method::Noufaily => {
+                let p = self.farrington(method);
+                return (0..dates.len()).find(|&t| farrington::design_rows(dates, t, &p).is_some());
+            }
+            Method::Auto => return self.first_judgeable(Method::Nb, dates),
+        };
+        (first < dates.len()).then_some(first)
+    }
+
+    /// The method `auto` uses for week `t`: noufaily with enough history, else nb.
+    pub fn resolve(&self, method: Method, dates: &[NaiveDate], t: usize) -> Method {
+        if method != Method::Auto {
+            return method;
+        }
+        if farrington::design_rows(dates, t, &self.farrington(Method::Noufaily)).is_some() {
+            Method::Noufaily
+        } else {
+            Method::Nb
+        }
+    }
+}
+
+/// Judges weeks `weeks` of one series with one (resolved) method.
+pub fn judge_series(
+    y: &[f64],
+    dates: &[NaiveDate],
+    weeks: &[usize],
+    method: Method,
+    p: &DetectParams,
+) -> Vec<Judgement> {
+    let Some(first) = p.first_judgeable(method, dates) else {
+        return weeks.iter().map(|&t| short_history(y, t)).collect();
+    };
+    match method {
+        Method::Cusum => {
+            // The chart accumulates: run it from its first week up to the last asked for.
+            let Some(&last) = weeks.iter().max() else {
+                return Vec::new();
+            };
+            if last < first {
+                return weeks.iter().map(|&t| short_history(y, t)).collect();
+            }
+            let all = cusum::run(y, first, last + 1, &p.cusum());
+            weeks
+                .iter()
+                .map(|&t| {
+                    if t < first {
+                        short_history(y, t)
+                    } else {
+                        all[t - first].clone()
+                    }
+                })
+                .collect()
+        }
+        _ => weeks
+            .iter()
+            .map(|&t| {
+                if t < first {
+                    return short_history(y, t);
+                }
+                match method {
+                    Method::EarsC1 => ears::judge(y, t, ears::Variant::C1, &p.ears()),
+                    Method::EarsC2 => ears::judge(y, t, ears::Variant::C2, &p.ears()),
+                    Method::EarsC3 => ears::judge(y, t, ears::Variant::C3, &p.ears()),
+                    Method::Farrington | Method::Noufaily => {
+                        farrington::judge(y, dates, t, &p.farrington(method))
+                    }
+                    Method::Nb | Method::Auto => nb::judge(y, t, &p.nb()),
+                    Method::Trend => trend::judge(y, t, p.trend_weeks.max(3), p.level()),
+                    Method::Cusum => unreachable!("handled above"),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn short_history(y: &[f64], t: usize) -> Judgement {
+    Judgement {
+        note: Some("history too short for this method".into()),
+        ..Judgement::new(t, y[t])
+    }
+}
+
+/// One region's result for one judged week, after multiplicity control.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Region names, coarse to fine.
+    pub region: RegionKey,
+    /// First day of the judged week.
+    pub week_start: NaiveDate,
+    /// The method that judged it (auto resolved).
+    pub method: Method,
+    /// The method's judgement.
+    pub judgement: Judgement,
+    /// Benjamini-Hochberg q-value across the regions judged that week.
+    pub qvalue: Option<f64>,
+    /// observed / expected (∞ when expected is 0 and observed is not; `None` for 0/0).
+    pub ratio: Option<f64>,
+    /// The final verdict.
+    pub alarm: bool,
+    /// Why (not) an alarm, in words.
+    pub reason: String,
+    /// Consecutive weeks, ending with this one, above the upper bound (0 if not above).
+    pub weeks_in_row: usize,
+    /// CUSUM: first week of the rise.
+    pub began: Option<NaiveDate>,
+    /// Events in the last 4 weeks (the minimum-count window), this week included.
+    pub recent_events: f64,
+}
+
+/// Which weeks to judge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// The last N weeks of the series.
+    Last(usize),
+    /// Every week the method can judge.
+    Backtest,
+}
+
+/// Runs detection over regions. `regions` pairs each region with its weekly values; `dates`
+/// are the week starts shared by all series.
+pub fn detect(
+    regions: &[(RegionKey, Vec<f64>)],
+    dates: &[NaiveDate],
+    selection: Selection,
+    p: &DetectParams,
+) -> Vec<Finding> {
+    let n = dates.len();
+    let weeks: Vec<usize> = match selection {
+        Selection::Last(k) => (n.saturating_sub(k)..n).collect(),
+        Selection::Backtest => (0..n).collect(),
+    };
+    let mut findings: Vec<Finding> = regions
+        .par_iter()
+        .flat_map_iter(|(region, y)| judge_region(region, y, dates, &weeks, selection, p))
+        .collect();
+    // Benjamini-Hochberg within each week, across regions.
+    let mut by_week: std::collections::BTreeMap<NaiveDate, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        by_week.entry(f.week_start).or_default().push(i);
+    }
+    for idx in by_week.values() {
+        let ps: Vec<Option<f64>> = idx.iter().map(|&i| findings[i].judgement.pvalue).collect();
+        for (&i, q) in idx.iter().zip(benjamini_hochberg(&ps)) {
+            findings[i].qvalue = q;
+        }
+    }
+    let level = p.level();
+    for idx in by_week.values() {
+        for &i in idx {
+            decide(&mut findings[i], level, p.min_count, idx.len());
+        }
+    }
+    findings
+}
+
+fn judge_region(
+    region: &RegionKey,
+    y: &[f64],
+    dates: &[NaiveDate],
+    weeks: &[usize],
+    selection: Selection,
+    p: &DetectParams,
+) -> Vec<Finding> {
+    // Resolve auto per week; group weeks by method so stateful methods run once.
+    let mut out = Vec::with_capacity(weeks.len());
+    let methods: Vec<Method> = weeks
+        .iter()
+        .map(|&t| p.resolve(p.method, dates, t))
+        .collect();
+    let mut distinct = methods.clone();
+    distinct.sort_by_key(|m| *m as u8);
+    distinct.dedup();
+    for m in distinct {
+        let ws: Vec<usize> = weeks
+            .iter()
+            .zip(&methods)
+            .filter(|(_, mm)| **mm == m)
+            .map(|(&t, _)| t)
+            .collect();
+        // For the streak count, also judge the weeks just before the first one asked for.
+        let lookback_from = match selection {
+            Selection::Last(_) => ws.first().map_or(0, |&t| t.saturating_sub(STREAK_LOOKBACK)),
+            Selection::Backtest => ws.first().copied().unwrap_or(0),
+        };
+        let mut all: Vec<usize> = (lookback_from..ws.first().copied().unwrap_or(0)).collect();
+        all.extend(&ws);
+        let js = judge_series(y, dates, &all, m, p);
+        let above: Vec<bool> = js.iter().map(|j| j.alarm).collect();
+        for (i, j) in js.into_iter().enumerate() {
+            if !ws.contains(&j.week) {
+                continue;
+            }
+            let weeks_in_row = above[..=i].iter().rev().take_while(|a| **a).count();
+            let ratio = j.expected.and_then(|e| {
+                if e > 0.0 {
+                    Some(j.observed / e)
+                } else if j.observed > 0.0 {
+                    Some(f64::INFINITY)
+                } else {
+                    None
+                }
+            });
+            let recent_events = y[(j.week + 1).saturating_sub(MIN_COUNT_WEEKS)..=j.week]
+                .iter()
+                .sum();
+            out.push(Finding {
+                region: region.clone(),
+                recent_events,
+                week_start: dates[j.week],
+                method: m,
+                began: j.began.map(|b| dates[b]),
+                qvalue: None,
+                ratio,
+                alarm: false,
+                reason: String::new(),
+                weeks_in_row,
+                judgement: j,
+            });
+        }
+    }
+    out.sort_by_key(|f| f.week_start);
+    out
+}
+
+/// Applies the alarm rule to one finding and writes its reason; `judged` is the number of
+/// regions judged that week (the multiplicity BH adjusted for).
+fn decide(f: &mut Finding, level: f64, min_count: f64, judged: usize) {
+    let j = &f.judgement;
+    let (alarm, reason) = if let Some(note) = &j.note {
+        (false, note.clone())
+    } else if !j.alarm {
+        (false, "within the expected range".to_string())
+    } else if let Some(q) = f.qvalue.filter(|&q| q > level) {
+        (false, format!("above the bound, but not significant across {judged} regions (q = {q:.3} > {level})"))
+    } else if f.recent_events < min_count {
+        (
+            false,
+            format!("fewer than {min_count} events in the last {MIN_COUNT_WEEKS} weeks"),
+        )
+    } else {
+        (true, "above the expected range".to_string())
+    };
+    f.alarm = alarm;
+    f.reason = reason;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn weekly(n: usize) -> Vec<NaiveDate> {
+        let s = NaiveDate::from_ymd_opt(2015, 1, 5).unwrap();
+        (0..n)
+            .map(|i| s + chrono::Duration::days(7 * i as i64))
+            .collect()
+    }
+
+    #[test]
+    fn auto_uses_noufaily_only_with_four_years() {
+        let p = DetectParams::default();
+        let dates = weekly(300);
+        assert_eq!(p.resolve(Method::Auto, &dates, 100), Method::Nb);
+        assert_eq!(p.resolve(Method::Auto, &dates, 299), Method::Noufaily);
+    }
+
+    #[test]
+    fn results_do_not_depend_on_region_order() {
+        let dates = weekly(60);
+        let mk = |name: &str, spike: f64| {
+            let mut y: Vec<f64> = (0..60).map(|i| 3.0 + (i % 3) as f64).collect();
+            y[59] = spike;
+            (vec![name.to_string()], y)
+        };
+        let a = vec![mk("A", 20.0), mk("B", 4.0), mk("C", 12.0)];
+        let b = vec![mk("C", 12.0), mk("A", 20.0), mk("B", 4.0)];
+        let p = DetectParams {
+            method: Method::Nb,
+            ..Default::default()
+        };
+        let mut fa = detect(&a, &dates, Selection::Last(1), &p);
+        let mut fb = detect(&b, &dates, Selection::Last(1), &p);
+        fa.sort_by(|x, y| x.region.cmp(&y.region));
+        fb.sort_by(|x, y| x.region.cmp(&y.region));
+        assert_eq!(fa, fb);
+        assert!(fa[0].alarm && !fa[1].alarm);
+    }
+
+    #[test]
+    fn min_count_blocks_tiny_alarms() {
+        let dates = weekly(40);
+        let mut y = vec![0.0; 40];
+        y[39] = 3.0;
+        let regions = vec![(vec!["Quiet".to_string()], y)];
+        let p = DetectParams {
+            method: Method::Nb,
+            ..Default::default()
+        };
+        let f = &detect(&regions, &dates, Selection::Last(1), &p)[0];
+        assert!(
+            f.judgement.alarm,
+            "3 events over an all-zero baseline exceed the bound"
+        );
+        assert!(!f.alarm && f.reason.contains("fewer than 5 events"));
+    }
+
+    #[test]
+    fn short_history_is_a_reason_not_a_panic() {
+        let dates = weekly(5);
+        let regions = vec![(vec!["New".to_string()], vec![1.0, 0.0, 2.0, 9.0, 30.0])];
+        for m in [
+            Method::Auto,
+            Method::EarsC1,
+            Method::EarsC3,
+            Method::Farrington,
+            Method::Nb,
+            Method::Cusum,
+            Method::Trend,
+        ] {
+            let p = DetectParams {
+                method: m,
+                ..Default::default()
+            };
+            let f = detect(&regions, &dates, Selection::Last(2), &p);
+            assert_eq!(f.len(), 2);
+            assert!(
+                f.iter()
+                    .all(|f| !f.alarm && f.reason.contains("history too short")),
+                "{m:?}: {:?}",
+                f[1].reason
+            );
+        }
+    }
+}
