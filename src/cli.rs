@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::detect::{DetectParams, Method, DEFAULT_MIN_COUNT, DEFAULT_MIN_SIGMA};
 use crate::error::{Error, Result};
 use crate::ingest::{
     InputFormat, InputSpec, Metric, MultiDay, Preset, Source, UnknownDay, WhereFilter,
@@ -38,6 +39,111 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Build complete weekly series per region from an incident export.
     Series(SeriesArgs),
+    /// Test each region's latest week(s) against its own baseline: where is activity rising?
+    Detect(DetectArgs),
+}
+
+/// `uptick detect`.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// Where the data come from and how to read them.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How to judge each region.
+    #[command(flatten)]
+    pub detection: DetectionArgs,
+    /// Judge the last N weeks.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        conflicts_with = "backtest"
+    )]
+    pub weeks: usize,
+    /// Judge every week the method can (history permitting).
+    #[arg(long)]
+    pub backtest: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
+    pub format: FindingsFormat,
+    /// Output file, or - for stdout.
+    #[arg(long, short, value_name = "PATH", default_value = "-")]
+    pub output: PathBuf,
+    /// Exit with status 1 when any region alarms (for cron and scripts).
+    #[arg(long)]
+    pub fail_on_alarm: bool,
+}
+
+/// Detection settings shared by `detect` and `report`.
+#[derive(Debug, Args, Clone)]
+pub struct DetectionArgs {
+    /// Detection method; auto = noufaily with 4+ years of history, else nb.
+    #[arg(long, value_enum, default_value_t = Method::Auto)]
+    pub method: Method,
+    /// Significance and false-discovery level [default: 0.05; EARS: its own z unless given]
+    #[arg(long, value_name = "ALPHA")]
+    pub alpha: Option<f64>,
+    /// Baseline length in weeks [default: 7 for EARS, 26 for nb and cusum]
+    #[arg(long, value_name = "WEEKS")]
+    pub baseline_weeks: Option<usize>,
+    /// EARS: floor for the baseline SD (0 reproduces R's default).
+    #[arg(long, value_name = "SIGMA", default_value_t = DEFAULT_MIN_SIGMA)]
+    pub min_sigma: f64,
+    /// nb and cusum: weeks left between the baseline and the judged week.
+    #[arg(long, value_name = "WEEKS", default_value_t = 2)]
+    pub guard_weeks: usize,
+    /// trend: window of the Mann-Kendall test.
+    #[arg(long, value_name = "WEEKS", default_value_t = 12)]
+    pub trend_weeks: usize,
+    /// An alarm needs at least this many events in the last 4 weeks.
+    #[arg(long, value_name = "COUNT", default_value_t = DEFAULT_MIN_COUNT)]
+    pub min_count: f64,
+}
+
+impl DetectionArgs {
+    /// Validates the settings.
+    ///
+    /// # Errors
+    /// An alpha outside (0, 1), a negative floor or count.
+    pub fn into_params(self) -> Result<DetectParams> {
+        if let Some(a) = self.alpha {
+            if !(a > 0.0 && a < 1.0) {
+                return Err(Error::Usage(format!("--alpha {a} must be between 0 and 1")));
+            }
+        }
+        if self.min_sigma < 0.0 || self.min_sigma.is_nan() {
+            return Err(Error::Usage("--min-sigma must be 0 or more".into()));
+        }
+        if self.min_count < 0.0 || self.min_count.is_nan() {
+            return Err(Error::Usage("--min-count must be 0 or more".into()));
+        }
+        if self.baseline_weeks.is_some_and(|b| b < 3) {
+            return Err(Error::Usage("--baseline-weeks must be at least 3".into()));
+        }
+        if self.trend_weeks < 4 {
+            return Err(Error::Usage("--trend-weeks must be at least 4".into()));
+        }
+        Ok(DetectParams {
+            method: self.method,
+            alpha: self.alpha,
+            baseline_weeks: self.baseline_weeks,
+            min_sigma: self.min_sigma,
+            guard_weeks: self.guard_weeks,
+            trend_weeks: self.trend_weeks,
+            min_count: self.min_count,
+        })
+    }
+}
+
+/// Output formats of `uptick detect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FindingsFormat {
+    /// A table for the terminal, alarms first, most significant first.
+    Table,
+    /// Comma-separated values, one row per region and judged week.
+    Csv,
+    /// A JSON document with the findings and the data-quality summary.
+    Json,
 }
 
 /// `uptick series`.

@@ -80,6 +80,29 @@ pub struct WeeklySeries {
     pub weight: Option<Vec<f64>>,
 }
 
+impl WeeklySeries {
+    /// The weekly values of one measure (events when the measure was not aggregated).
+    pub fn values(&self, measure: Measure) -> &[f64] {
+        match measure {
+            Measure::Events => &self.events,
+            Measure::Fatalities => self.fatalities.as_deref().unwrap_or(&self.events),
+            Measure::Weight => self.weight.as_deref().unwrap_or(&self.events),
+        }
+    }
+}
+
+/// Which weekly value detection and comparison look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Measure {
+    /// Incidents per week.
+    Events,
+    /// Fatalities per week.
+    Fatalities,
+    /// The user's weight column per week.
+    Weight,
+}
+
 /// Every region's series over one shared run of weeks.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SeriesSet {
@@ -93,6 +116,37 @@ pub struct SeriesSet {
     pub weight_name: Option<String>,
     /// One series per region, sorted by region key.
     pub series: Vec<WeeklySeries>,
+}
+
+impl SeriesSet {
+    /// The measure the run analyses: the weight column if one was summed, else fatalities if
+    /// they were, else events.
+    pub fn measure(&self) -> Measure {
+        match self.series.first() {
+            Some(s) if s.weight.is_some() => Measure::Weight,
+            Some(s) if s.fatalities.is_some() => Measure::Fatalities,
+            _ if self.weight_name.is_some() => Measure::Weight,
+            _ => Measure::Events,
+        }
+    }
+
+    /// Unit name of the measure, for column headers and sentences ("events", "fatalities").
+    pub fn measure_name(&self) -> String {
+        match self.measure() {
+            Measure::Events => "events".into(),
+            Measure::Fatalities => "fatalities".into(),
+            Measure::Weight => self.weight_name.clone().unwrap_or_else(|| "weight".into()),
+        }
+    }
+
+    /// (region, values of the measure) pairs, for the detectors.
+    pub fn measured(&self) -> Vec<(RegionKey, Vec<f64>)> {
+        let m = self.measure();
+        self.series
+            .iter()
+            .map(|s| (s.region.clone(), s.values(m).to_vec()))
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde_json::{json, Map, Value};
 
+use crate::detect::Finding;
 use crate::error::{Error, Result};
 use crate::ingest::Quality;
 use crate::model::{iso_week_label, SeriesSet, WeekStart};
@@ -212,6 +213,240 @@ pub fn series_parquet(set: &SeriesSet) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// Formats a statistic for tables and CSV: 4 significant digits in plain notation where
+/// that reads well, scientific below 1e-4; `inf` for infinity, empty for none.
+pub fn format_stat(x: Option<f64>) -> String {
+    match x {
+        None => String::new(),
+        Some(v) if v.is_infinite() => {
+            if v > 0.0 {
+                "inf".into()
+            } else {
+                "-inf".into()
+            }
+        }
+        Some(v) if v.is_nan() => String::new(),
+        Some(0.0) => "0".into(),
+        Some(v) if v.abs() < 1e-4 => format!("{v:.3e}"),
+        Some(v) if v.abs() >= 1000.0 => format!("{v:.1}"),
+        Some(v) => {
+            let digits = (3 - v.abs().log10().floor() as i32).clamp(0, 6) as usize;
+            let s = format!("{v:.digits$}");
+            if s.contains('.') {
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                s
+            }
+        }
+    }
+}
+
+/// Column names of the findings table.
+fn findings_header(region_columns: &[String], measure: &str) -> Vec<String> {
+    let mut h = vec!["week_start".to_string()];
+    h.extend(region_columns.iter().cloned());
+    for c in [
+        "observed",
+        "expected",
+        "upperbound",
+        "pvalue",
+        "qvalue",
+        "alarm",
+        "method",
+        "ratio",
+        "statistic",
+        "statistic_name",
+        "weeks_in_row",
+        "began",
+        "reason",
+        "measure",
+    ] {
+        h.push(c.into());
+    }
+    let _ = measure;
+    h
+}
+
+fn finding_cells(f: &Finding, measure: &str) -> Vec<String> {
+    let j = &f.judgement;
+    let mut row = vec![f.week_start.to_string()];
+    row.extend(f.region.iter().cloned());
+    row.extend([
+        format_number(j.observed),
+        format_stat(j.expected),
+        format_stat(j.upperbound),
+        format_stat(j.pvalue),
+        format_stat(f.qvalue),
+        u8::from(f.alarm).to_string(),
+        f.method.name().to_string(),
+        format_stat(f.ratio),
+        format_stat(j.statistic),
+        f.method.statistic_name().to_string(),
+        f.weeks_in_row.to_string(),
+        f.began.map(|d| d.to_string()).unwrap_or_default(),
+        f.reason.clone(),
+        measure.to_string(),
+    ]);
+    row
+}
+
+/// Findings as CSV, in the order given.
+pub fn findings_csv(
+    findings: &[Finding],
+    region_columns: &[String],
+    measure: &str,
+) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let to_err = |e: csv::Error| Error::Write {
+        path: "-".into(),
+        source: std::io::Error::other(e),
+    };
+    w.write_record(findings_header(region_columns, measure))
+        .map_err(to_err)?;
+    for f in findings {
+        w.write_record(
+            finding_cells(f, measure)
+                .iter()
+                .map(|c| csv_safe(c).into_owned()),
+        )
+        .map_err(to_err)?;
+    }
+    w.into_inner().map_err(|e| Error::Write {
+        path: "-".into(),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
+/// Findings as JSON, with the run's context.
+pub fn findings_json(
+    findings: &[Finding],
+    region_columns: &[String],
+    context: Value,
+) -> Result<Vec<u8>> {
+    let rows: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let j = &f.judgement;
+            let num = |x: Option<f64>| x.filter(|v| v.is_finite()).map_or(Value::Null, |v| json!(v));
+            let region: Map<String, Value> =
+                region_columns.iter().cloned().zip(f.region.iter().map(|r| Value::String(r.clone()))).collect();
+            json!({
+                "week_start": f.week_start,
+                "region": region,
+                "observed": j.observed,
+                "expected": num(j.expected),
+                "upperbound": num(j.upperbound),
+                "pvalue": num(j.pvalue),
+                "qvalue": num(f.qvalue),
+                "alarm": f.alarm,
+                "method": f.method.name(),
+                "ratio": f.ratio.map_or(Value::Null, |r| if r.is_infinite() { json!("inf") } else { json!(r) }),
+                "statistic": num(j.statistic),
+                "statistic_name": f.method.statistic_name(),
+                "weeks_in_row": f.weeks_in_row,
+                "began": f.began,
+                "reason": f.reason,
+            })
+        })
+        .collect();
+    let mut doc = context;
+    doc["findings"] = Value::Array(rows);
+    let mut bytes = serde_json::to_vec_pretty(&doc).map_err(|e| Error::Write {
+        path: "-".into(),
+        source: e.into(),
+    })?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// Shortens a name to `max` characters with an ellipsis, on a character boundary.
+pub fn ellipsize(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// Findings as a plain-text table for the terminal (control characters in names replaced).
+pub fn findings_table(findings: &[Finding], measure: &str) -> String {
+    let clean = |s: &str| {
+        s.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+    };
+    let header = [
+        "region", "week", "observed", "expected", "upper", "ratio", "p", "q", "alarm", "in row",
+        "method", "why",
+    ];
+    let rows: Vec<Vec<String>> = findings
+        .iter()
+        .map(|f| {
+            let j = &f.judgement;
+            vec![
+                ellipsize(&clean(&f.region.join(" / ")), 40),
+                f.week_start.to_string(),
+                format_number(j.observed),
+                format_stat(j.expected),
+                format_stat(j.upperbound),
+                format_stat(f.ratio).replace("inf", "∞"),
+                format_stat(j.pvalue),
+                format_stat(f.qvalue),
+                if f.alarm {
+                    "ALARM".into()
+                } else {
+                    String::new()
+                },
+                if f.weeks_in_row > 0 {
+                    f.weeks_in_row.to_string()
+                } else {
+                    String::new()
+                },
+                f.method.name().into(),
+                clean(&f.reason),
+            ]
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| -> String {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            let pad = w - c.chars().count();
+            let right = (2..=7).contains(&i);
+            if i > 0 {
+                s.push_str("  ");
+            }
+            if right {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            } else if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&" ".repeat(pad));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let alarms = findings.iter().filter(|f| f.alarm).count();
+    let mut out = format!(
+        "{alarms} alarm(s) among {} judgement(s); observed and expected are {measure} per week\n",
+        findings.len()
+    );
+    out.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
+    for r in rows {
+        out.push_str(&line(r));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +457,18 @@ mod tests {
         assert_eq!(csv_safe("+1"), "'+1");
         assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_safe("Deir ez Zor"), "Deir ez Zor");
+    }
+
+    #[test]
+    fn statistics_read_well() {
+        assert_eq!(format_stat(Some(2.90421)), "2.904");
+        assert_eq!(format_stat(Some(0.012345)), "0.01235");
+        assert_eq!(format_stat(Some(0.00001234)), "1.234e-5");
+        assert_eq!(format_stat(Some(f64::INFINITY)), "inf");
+        assert_eq!(format_stat(Some(19.0)), "19");
+        assert_eq!(format_stat(Some(1234.5)), "1234.5");
+        assert_eq!(format_stat(None), "");
+        assert_eq!(ellipsize("Deir ez Zor", 5), "Deir…");
     }
 
     #[test]

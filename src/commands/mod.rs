@@ -1,8 +1,14 @@
 //! Orchestration of each subcommand: one line per pipeline step, no statistics or formatting.
 
+pub mod detect;
 pub mod series;
 
-use crate::cli::{Cli, Command};
+use anyhow::Context;
+
+use crate::cli::{Cli, Command, InputArgs};
+use crate::ingest::{Incidents, InputSpec};
+use crate::model::SeriesSet;
+use crate::{aggregate, demo, ingest};
 
 /// How a run ended, as a process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,5 +28,49 @@ pub enum ExitStatus {
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Series(args) => series::run(args, &cli.global),
+        Command::Detect(args) => detect::run(args, &cli.global),
     }
+}
+
+/// Incidents loaded and aggregated into weekly series.
+pub struct Loaded {
+    /// The resolved input settings.
+    pub spec: InputSpec,
+    /// The validated incidents (with the quality ledger).
+    pub incidents: Incidents,
+    /// The weekly series.
+    pub set: SeriesSet,
+}
+
+/// Loads the input, prints the data-quality summary (unless `quiet`) and builds the series.
+///
+/// # Errors
+/// Loading or aggregation failures, with the input named.
+pub fn load(input: InputArgs, quiet: bool) -> anyhow::Result<Loaded> {
+    let spec = input.into_spec(demo::demo_source())?;
+    let incidents = ingest::load_incidents(&spec)
+        .with_context(|| format!("loading {}", spec.source.display()))?;
+    if !quiet {
+        eprintln!("{}", incidents.quality.summary());
+    }
+    let set = aggregate::weekly_series(&incidents, spec.from, spec.to)?;
+    Ok(Loaded {
+        spec,
+        incidents,
+        set,
+    })
+}
+
+/// A note when the data end well before the last complete week at `--as-of` (the judged week
+/// is then the data's last week, not the as-of week).
+pub fn stale_data_note(loaded: &Loaded) -> Option<String> {
+    let last = *loaded.set.weeks.last()?;
+    let expected = loaded.incidents.last_week;
+    let gap = (expected - last).num_days() / 7;
+    (gap > 0).then(|| {
+        format!(
+            "the data end with the week of {last}, {gap} week(s) before the last complete week at --as-of {} ({expected}); the latest week judged is {last}",
+            loaded.spec.as_of
+        )
+    })
 }

@@ -4,19 +4,14 @@ use anyhow::Context;
 
 use crate::cli::{GlobalArgs, OutputFormat, SeriesArgs};
 use crate::commands::ExitStatus;
-use crate::{aggregate, demo, ingest, output};
+use crate::output;
 
 /// Runs `uptick series`.
 ///
 /// # Errors
 /// Loading, aggregation or writing failures.
 pub fn run(args: SeriesArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let spec = args.input.clone().into_spec(demo::demo_source())?;
-    let incidents = ingest::load_incidents(&spec)?;
-    if !global.quiet {
-        eprintln!("{}", incidents.quality.summary());
-    }
-    let set = aggregate::weekly_series(&incidents, spec.from, spec.to)?;
+    let super::Loaded { incidents, set, .. } = super::load(args.input, global.quiet)?;
     let bytes = match args.format {
         OutputFormat::Csv => output::series_csv(&set)?,
         OutputFormat::Json => output::series_json(&set, &incidents.quality)?,

@@ -1,0 +1,58 @@
+//! `uptick detect`: load → weekly series → detect → write findings.
+
+use anyhow::Context;
+use serde_json::json;
+
+use crate::cli::{DetectArgs, FindingsFormat, GlobalArgs};
+use crate::commands::ExitStatus;
+use crate::detect::{self, Selection};
+use crate::output;
+
+/// Runs `uptick detect`.
+///
+/// # Errors
+/// Loading, detection or writing failures.
+pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let params = args.detection.clone().into_params()?;
+    let loaded = super::load(args.input, global.quiet)?;
+    let set = &loaded.set;
+    if !global.quiet {
+        if let Some(note) = super::stale_data_note(&loaded) {
+            eprintln!("note: {note}");
+        }
+    }
+    let selection = if args.backtest {
+        Selection::Backtest
+    } else {
+        Selection::Last(args.weeks.max(1))
+    };
+    let mut findings = detect::detect(&set.measured(), &set.weeks, selection, &params);
+    detect::sort_by_significance(&mut findings);
+    let measure = set.measure_name();
+    let bytes = match args.format {
+        FindingsFormat::Table => output::findings_table(&findings, &measure).into_bytes(),
+        FindingsFormat::Csv => output::findings_csv(&findings, &set.region_columns, &measure)?,
+        FindingsFormat::Json => output::findings_json(
+            &findings,
+            &set.region_columns,
+            json!({
+                "as_of": loaded.spec.as_of,
+                "measure": measure,
+                "method": params.method.name(),
+                "alpha": params.level(),
+                "min_count": params.min_count,
+                "week_start_day": set.week_start,
+                "weeks_judged": findings.iter().map(|f| f.week_start).collect::<std::collections::BTreeSet<_>>(),
+                "quality": loaded.incidents.quality,
+            }),
+        )?,
+    };
+    output::write_atomic(&args.output, &bytes)
+        .with_context(|| format!("writing findings to {}", args.output.display()))?;
+    let alarms = findings.iter().filter(|f| f.alarm).count();
+    Ok(if args.fail_on_alarm && alarms > 0 {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Success
+    })
+}
