@@ -41,6 +41,44 @@ pub enum Command {
     Series(SeriesArgs),
     /// Test each region's latest week(s) against its own baseline: where is activity rising?
     Detect(DetectArgs),
+    /// Compare two periods per region with an exact test (e.g. this quarter vs last year's).
+    Compare(CompareArgs),
+}
+
+/// `uptick compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Where the data come from and how to read them.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The period of interest: DATE..DATE, YYYY, YYYY-Qn, YYYY-MM, YYYY-Www[..YYYY-Www], last-N-weeks.
+    #[arg(long, value_name = "PERIOD", default_value = "last-4-weeks")]
+    pub period: String,
+    /// The period to compare with; also previous-N-weeks or same-period-last-year.
+    #[arg(long, value_name = "PERIOD", default_value = "previous-12-weeks")]
+    pub against: String,
+    /// Significance level (on Benjamini-Hochberg q-values across regions).
+    #[arg(long, value_name = "ALPHA", default_value_t = 0.05)]
+    pub alpha: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+    /// Output file, or - for stdout.
+    #[arg(long, short, value_name = "PATH", default_value = "-")]
+    pub output: PathBuf,
+}
+
+/// Output formats of `uptick compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// A table for the terminal.
+    Table,
+    /// Comma-separated values.
+    Csv,
+    /// JSON.
+    Json,
+    /// A markdown section.
+    Md,
 }
 
 /// `uptick detect`.

@@ -12,12 +12,14 @@ pub mod aggregate;
 pub mod cli;
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub mod commands;
+pub mod compare;
 pub mod demo;
 pub mod detect;
 pub mod error;
 pub mod ingest;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod stats;
 
 pub use error::{Error, Result};

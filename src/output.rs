@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde_json::{json, Map, Value};
 
+use crate::compare::{Comparison, Period};
 use crate::detect::Finding;
 use crate::error::{Error, Result};
 use crate::ingest::Quality;
 use crate::model::{iso_week_label, SeriesSet, WeekStart};
+use crate::report::markdown;
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, then a rename,
 /// so a killed run never leaves a half-written file. `-` writes to stdout.
@@ -445,6 +447,279 @@ pub fn findings_table(findings: &[Finding], measure: &str) -> String {
         out.push_str(&line(r));
     }
     out
+}
+
+fn region_label(c: &Comparison) -> String {
+    if c.region.is_empty() {
+        "All regions".into()
+    } else {
+        c.region.join(" / ")
+    }
+}
+
+/// Text cells of one comparison row (region excluded).
+fn comparison_cells(c: &Comparison) -> Vec<String> {
+    let t = &c.test;
+    vec![
+        format_number(c.count),
+        format_number(c.count_against),
+        format_stat(Some(c.count / c.weeks)),
+        format_stat(Some(c.count_against / c.weeks_against)),
+        format_stat(t.rate_ratio),
+        format_stat(Some(t.ci_low)),
+        format_stat(Some(t.ci_high)),
+        format_stat(Some(t.p_two_sided)),
+        format_stat(Some(t.p_greater)),
+        format_stat(c.qvalue),
+        format_stat(Some(c.rate_change)),
+        c.percent_change
+            .map_or_else(|| "n/a".into(), |p| format!("{p:+.0}%")),
+        c.verdict.words().into(),
+    ]
+}
+
+const COMPARISON_COLUMNS: [&str; 13] = [
+    "count",
+    "count_against",
+    "rate_per_week",
+    "rate_per_week_against",
+    "rate_ratio",
+    "ci95_low",
+    "ci95_high",
+    "p_two_sided",
+    "p_increase",
+    "qvalue",
+    "rate_change_per_week",
+    "percent_change",
+    "verdict",
+];
+
+/// The comparison as CSV: one row per region, then the totals row (region columns "ALL").
+pub fn comparison_csv(
+    rows: &[Comparison],
+    total: &Comparison,
+    region_columns: &[String],
+) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let to_err = |e: csv::Error| Error::Write {
+        path: "-".into(),
+        source: std::io::Error::other(e),
+    };
+    let mut header: Vec<String> = region_columns.to_vec();
+    header.extend(COMPARISON_COLUMNS.iter().map(|c| c.to_string()));
+    w.write_record(&header).map_err(to_err)?;
+    for c in rows.iter().chain(std::iter::once(total)) {
+        let mut cells: Vec<String> = if c.region.is_empty() {
+            vec!["ALL".into(); region_columns.len()]
+        } else {
+            c.region.clone()
+        };
+        cells.extend(comparison_cells(c));
+        w.write_record(cells.iter().map(|c| csv_safe(c).into_owned()))
+            .map_err(to_err)?;
+    }
+    w.into_inner().map_err(|e| Error::Write {
+        path: "-".into(),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
+/// The comparison as JSON.
+pub fn comparison_json(
+    rows: &[Comparison],
+    total: &Comparison,
+    region_columns: &[String],
+    period: &Period,
+    against: &Period,
+    unit: &str,
+    alpha: f64,
+) -> Result<Vec<u8>> {
+    let num = |x: f64| {
+        if x.is_finite() {
+            json!(x)
+        } else if x > 0.0 {
+            json!("inf")
+        } else {
+            Value::Null
+        }
+    };
+    let row = |c: &Comparison| {
+        let region: Map<String, Value> = region_columns
+            .iter()
+            .cloned()
+            .zip(c.region.iter().map(|r| Value::String(r.clone())))
+            .collect();
+        json!({
+            "region": region,
+            "count": c.count,
+            "count_against": c.count_against,
+            "rate_per_week": c.count / c.weeks,
+            "rate_per_week_against": c.count_against / c.weeks_against,
+            "rate_ratio": c.test.rate_ratio.map_or(Value::Null, num),
+            "ci95": [num(c.test.ci_low), num(c.test.ci_high)],
+            "p_two_sided": c.test.p_two_sided,
+            "p_increase": c.test.p_greater,
+            "qvalue": c.qvalue,
+            "rate_change_per_week": c.rate_change,
+            "percent_change": c.percent_change,
+            "verdict": c.verdict,
+        })
+    };
+    let doc = json!({
+        "period": period,
+        "against": against,
+        "weeks": period.days() as f64 / 7.0,
+        "weeks_against": against.days() as f64 / 7.0,
+        "unit": unit,
+        "alpha": alpha,
+        "regions": rows.iter().map(row).collect::<Vec<_>>(),
+        "total": row(total),
+    });
+    let mut bytes = serde_json::to_vec_pretty(&doc).map_err(|e| Error::Write {
+        path: "-".into(),
+        source: e.into(),
+    })?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn comparison_title(period: &Period, against: &Period, unit: &str) -> String {
+    format!(
+        "{unit} per week, {period} ({:.1} weeks) against {against} ({:.1} weeks)",
+        period.days() as f64 / 7.0,
+        against.days() as f64 / 7.0
+    )
+}
+
+/// The comparison as a terminal table.
+pub fn comparison_table(
+    rows: &[Comparison],
+    total: &Comparison,
+    period: &Period,
+    against: &Period,
+    unit: &str,
+) -> String {
+    let clean = |s: &str| {
+        s.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+    };
+    let header = [
+        "region",
+        "count",
+        "before",
+        "rate/wk",
+        "before/wk",
+        "ratio",
+        "95% CI",
+        "p",
+        "q",
+        "change",
+        "verdict",
+    ];
+    let mut table: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
+    for c in rows.iter().chain(std::iter::once(total)) {
+        let cells = comparison_cells(c);
+        table.push(vec![
+            ellipsize(&clean(&region_label(c)), 40),
+            cells[0].clone(),
+            cells[1].clone(),
+            cells[2].clone(),
+            cells[3].clone(),
+            cells[4].clone(),
+            format!("{}–{}", cells[5], cells[6]),
+            cells[7].clone(),
+            cells[9].clone(),
+            cells[11].clone(),
+            cells[12].clone(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            table
+                .iter()
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!("{}\n", comparison_title(period, against, unit));
+    for r in &table {
+        let mut line = String::new();
+        for (i, (c, w)) in r.iter().zip(&widths).enumerate() {
+            let pad = " ".repeat(w - c.chars().count());
+            if i > 0 {
+                line.push_str("  ");
+            }
+            if i == 0 || i + 1 == r.len() {
+                line.push_str(c);
+                line.push_str(&pad);
+            } else {
+                line.push_str(&pad);
+                line.push_str(c);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The comparison as a markdown section (region names escaped).
+pub fn comparison_markdown(
+    rows: &[Comparison],
+    total: &Comparison,
+    period: &Period,
+    against: &Period,
+    unit: &str,
+) -> String {
+    use markdown::Align::{Left, Right};
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .chain(std::iter::once(total))
+        .map(|c| {
+            let cells = comparison_cells(c);
+            let name = if c.region.is_empty() {
+                "**All regions**".to_string()
+            } else {
+                markdown::escape(&region_label(c))
+            };
+            vec![
+                name,
+                cells[0].clone(),
+                cells[1].clone(),
+                cells[2].clone(),
+                cells[3].clone(),
+                cells[4].clone(),
+                format!("{}–{}", cells[5], cells[6]),
+                cells[7].clone(),
+                cells[9].clone(),
+                cells[11].clone(),
+                cells[12].clone(),
+            ]
+        })
+        .collect();
+    let header = [
+        "Region",
+        "Count",
+        "Count before",
+        "Per week",
+        "Per week before",
+        "Rate ratio",
+        "95% CI",
+        "p (two-sided)",
+        "q",
+        "Change",
+        "Verdict",
+    ];
+    let align = [
+        Left, Right, Right, Right, Right, Right, Right, Right, Right, Right, Left,
+    ];
+    format!(
+        "Comparison of {}.\n\n{}",
+        comparison_title(period, against, unit),
+        markdown::table(&header, &align, &body)
+    )
 }
 
 #[cfg(test)]

@@ -225,3 +225,53 @@ fn bh_matches_p_adjust() {
         );
     }
 }
+
+#[test]
+fn poisson_rate_ratio_matches_poisson_test() {
+    let rows = read_csv(&dir().join("expected/compare__poisson_rate_ratio.csv"));
+    assert_eq!(rows.len(), 10);
+    for row in &rows {
+        let f = |k: &str| row[k].parse::<f64>().unwrap();
+        let t =
+            uptick::compare::poisson_rate_test(f("x1") as u64, f("t1"), f("x2") as u64, f("t2"));
+        let case = format!("{}/{} vs {}/{}", row["x1"], row["t1"], row["x2"], row["t2"]);
+        let ratio = match row["rate_ratio"].as_str() {
+            "Inf" => Some(f64::INFINITY),
+            "NaN" => None,
+            s => Some(s.parse().unwrap()),
+        };
+        assert!(
+            t.rate_ratio == ratio || close(t.rate_ratio, ratio, 1e-9),
+            "{case}: ratio {:?}",
+            t.rate_ratio
+        );
+        assert!(
+            close(Some(t.p_two_sided), Some(f("p_two_sided")), 1e-6),
+            "{case}: p2 {} vs {}",
+            t.p_two_sided,
+            row["p_two_sided"]
+        );
+        assert!(
+            close(Some(t.p_greater), Some(f("p_greater")), 1e-6),
+            "{case}: p> {} vs {}",
+            t.p_greater,
+            row["p_greater"]
+        );
+        assert!(
+            close(Some(t.ci_low), Some(f("ci95_low")), 1e-6),
+            "{case}: lo {} vs {}",
+            t.ci_low,
+            row["ci95_low"]
+        );
+        let high = if row["ci95_high"] == "Inf" {
+            f64::INFINITY
+        } else {
+            f("ci95_high")
+        };
+        assert!(
+            t.ci_high == high || close(Some(t.ci_high), Some(high), 1e-6),
+            "{case}: hi {} vs {high}",
+            t.ci_high
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! Orchestration of each subcommand: one line per pipeline step, no statistics or formatting.
 
+pub mod compare;
 pub mod detect;
 pub mod series;
 
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Series(args) => series::run(args, &cli.global),
         Command::Detect(args) => detect::run(args, &cli.global),
+        Command::Compare(args) => compare::run(args, &cli.global),
     }
 }
 

@@ -1,0 +1,3 @@
+//! Report building blocks shared by every markdown output.
+
+pub mod markdown;

@@ -1,0 +1,141 @@
+//! `uptick compare` end to end, with figures from Python (counts) and R (`poisson.test`).
+
+use crate::{csv_rows, run_ok, stderr, uptick};
+
+/// Idlib, 2019-Q3 against 2018-Q3, in the bundled UCDP data. Python: 202 vs 70 events, all
+/// regions 518 vs 442. R 4.2.2: poisson.test(c(202, 70), c(92/7, 92/7)): ratio 2.885714286,
+/// p = 5.123981911e-16, CI 2.188579536–3.843577214; all regions: p = 0.01545074421,
+/// CI 1.03026059757–1.33356314090.
+#[test]
+fn quarter_against_same_quarter_last_year() {
+    let out = run_ok(uptick().args([
+        "compare",
+        "--demo",
+        "--period",
+        "2019-Q3",
+        "--against",
+        "same-period-last-year",
+        "--format",
+        "csv",
+        "-q",
+    ]));
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 15, "14 governorates and the totals row");
+    let idlib = rows.iter().find(|r| r["admin1"] == "Idlib").unwrap();
+    assert_eq!(
+        (idlib["count"].as_str(), idlib["count_against"].as_str()),
+        ("202", "70")
+    );
+    assert_eq!(idlib["rate_ratio"], "2.886");
+    assert_eq!(idlib["p_two_sided"], "5.124e-16");
+    assert_eq!(
+        (idlib["ci95_low"].as_str(), idlib["ci95_high"].as_str()),
+        ("2.189", "3.844")
+    );
+    assert_eq!(idlib["verdict"], "up");
+    assert_eq!(rows[0]["admin1"], "Idlib", "most significant first");
+    let total = rows.last().unwrap();
+    assert_eq!(total["admin1"], "ALL");
+    assert_eq!(
+        (total["count"].as_str(), total["count_against"].as_str()),
+        ("518", "442")
+    );
+    assert_eq!(total["p_two_sided"], "0.01545");
+    assert_eq!(
+        (total["ci95_low"].as_str(), total["ci95_high"].as_str()),
+        ("1.03", "1.334")
+    );
+}
+
+/// Relative periods resolve against --as-of; zero counts give defined ratios; JSON and
+/// markdown carry the same rows.
+#[test]
+fn relative_periods_json_and_markdown() {
+    let args = [
+        "compare",
+        "--demo",
+        "--as-of",
+        "2019-12-01",
+        "--period",
+        "last-4-weeks",
+        "--against",
+        "previous-12-weeks",
+        "-q",
+    ];
+    let out = run_ok(uptick().args(args).args(["--format", "json"]));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["period"]["from"], "2019-11-04");
+    assert_eq!(doc["period"]["to"], "2019-12-01");
+    assert_eq!(doc["against"]["from"], "2019-08-12");
+    assert_eq!(doc["weeks_against"], 12.0);
+    let damascus = doc["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region"]["admin1"] == "Damascus")
+        .unwrap();
+    assert_eq!(damascus["count_against"], 0.0);
+    assert_eq!(damascus["rate_ratio"], "inf");
+    assert_eq!(damascus["verdict"], "too_few_events");
+    let md =
+        String::from_utf8(run_ok(uptick().args(args).args(["--format", "md"])).stdout).unwrap();
+    assert!(md.contains("| Region | Count |"), "{md}");
+    assert!(md.contains("| **All regions** |"), "{md}");
+}
+
+#[test]
+fn overlapping_periods_are_an_error() {
+    let out = uptick()
+        .args([
+            "compare",
+            "--demo",
+            "--period",
+            "2019",
+            "--against",
+            "2019-Q2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the periods overlap"),
+        "{}",
+        stderr(&out)
+    );
+    let out = uptick()
+        .args([
+            "compare",
+            "--demo",
+            "--period",
+            "2019-Q5",
+            "--against",
+            "2018",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("quarters are Q1 to Q4"),
+        "{}",
+        stderr(&out)
+    );
+    let out = uptick()
+        .args([
+            "compare",
+            "--demo",
+            "--as-of",
+            "2019-06-01",
+            "--period",
+            "2019-Q3",
+            "--against",
+            "2018-Q3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("ends after the last complete week"),
+        "{}",
+        stderr(&out)
+    );
+}
