@@ -12,6 +12,7 @@ use crate::ingest::{
     InputFormat, InputSpec, Metric, MultiDay, Preset, Source, UnknownDay, WhereFilter,
 };
 use crate::model::WeekStart;
+use crate::render::ChartFormat;
 
 /// uptick: where is conflict activity rising? Weekly incident series per region, tested
 /// against each region's own rolling baseline.
@@ -66,6 +67,12 @@ pub struct CompareArgs {
     /// Output file, or - for stdout.
     #[arg(long, short, value_name = "PATH", default_value = "-")]
     pub output: PathBuf,
+    /// Write the comparison chart (comparison.png/.svg) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Image format of the chart.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
 }
 
 /// Output formats of `uptick compare`.
@@ -110,6 +117,23 @@ pub struct DetectArgs {
     /// Exit with status 1 when any region alarms (for cron and scripts).
     #[arg(long)]
     pub fail_on_alarm: bool,
+    /// Chart options.
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+/// Chart options shared by `detect`, `compare` and `report`.
+#[derive(Debug, Args, Clone)]
+pub struct ChartArgs {
+    /// Write charts into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Image format of the charts.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
+    /// Weeks shown in trend charts, the overview and the heat map.
+    #[arg(long, value_name = "WEEKS", default_value_t = 52)]
+    pub chart_weeks: usize,
 }
 
 /// Detection settings shared by `detect` and `report`.

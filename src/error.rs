@@ -60,6 +60,14 @@ pub enum Error {
         #[source]
         source: polars::error::PolarsError,
     },
+    /// Drawing a chart failed.
+    #[error("cannot draw chart {path}: {message}")]
+    Chart {
+        /// The chart file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// Writing an output failed.
     #[error("cannot write {path}")]
     Write {
@@ -69,6 +77,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl Error {
+    /// The exit-code-relevant kind of the error, for messages.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Error::Usage(_))
+    }
 }
 
 /// Shorthand for results of the library.

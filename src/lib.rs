@@ -19,6 +19,7 @@ pub mod error;
 pub mod ingest;
 pub mod model;
 pub mod output;
+pub mod render;
 pub mod report;
 pub mod stats;
 

@@ -126,5 +126,29 @@ pub fn run(args: CompareArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
     };
     output::write_atomic(&args.output, &bytes)
         .with_context(|| format!("writing the comparison to {}", args.output.display()))?;
+    if let Some(dir) = &args.charts {
+        let title = format!(
+            "Rate ratio by region, {} against {}",
+            sums.period, sums.against
+        );
+        let subtitle = format!("{unit} per week; dots = ratio, bars = exact 95% CI; vermillion = significant (q <= {})", args.alpha);
+        let paths = super::charts::write_comparison_chart(
+            dir,
+            &rows,
+            &title,
+            &subtitle,
+            args.chart_format,
+        )?;
+        if !global.quiet {
+            eprintln!(
+                "wrote {}",
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
     Ok(ExitStatus::Success)
 }

@@ -21,12 +21,49 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             eprintln!("note: {note}");
         }
     }
+    let weeks = args.weeks.max(1);
+    let chart_weeks = args
+        .charts
+        .charts
+        .as_ref()
+        .map_or(0, |_| args.charts.chart_weeks.max(1));
     let selection = if args.backtest {
         Selection::Backtest
     } else {
-        Selection::Last(args.weeks.max(1))
+        Selection::Last(weeks.max(chart_weeks))
     };
-    let mut findings = detect::detect(&set.measured(), &set.weeks, selection, &params);
+    let all = detect::detect(&set.measured(), &set.weeks, selection, &params);
+    if let Some(dir) = &args.charts.charts {
+        let cutoff = set.weeks.len().saturating_sub(chart_weeks);
+        let window: Vec<_> = all
+            .iter()
+            .filter(|f| set.weeks[cutoff..].contains(&f.week_start))
+            .cloned()
+            .collect();
+        let c = super::charts::DetectCharts {
+            set,
+            findings: &window,
+            method_note: method_note(&params),
+            format: args.charts.chart_format,
+        };
+        let files = super::charts::write_detect_charts(dir, &c)?;
+        if !global.quiet {
+            eprintln!(
+                "wrote {} trend charts, the overview and the heat map to {}",
+                files.trend.len(),
+                dir.display()
+            );
+        }
+    }
+    let first_judged = if args.backtest {
+        0
+    } else {
+        set.weeks.len().saturating_sub(weeks)
+    };
+    let mut findings: Vec<_> = all
+        .into_iter()
+        .filter(|f| set.weeks[first_judged..].contains(&f.week_start))
+        .collect();
     detect::sort_by_significance(&mut findings);
     let measure = set.measure_name();
     let bytes = match args.format {
@@ -55,4 +92,13 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     } else {
         ExitStatus::Success
     })
+}
+
+/// A short description of the method and its settings, for chart subtitles.
+pub fn method_note(p: &crate::detect::DetectParams) -> String {
+    format!(
+        "alpha {}, alarm needs {}+ events in 4 weeks",
+        p.level(),
+        p.min_count
+    )
 }

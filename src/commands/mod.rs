@@ -1,5 +1,6 @@
 //! Orchestration of each subcommand: one line per pipeline step, no statistics or formatting.
 
+pub mod charts;
 pub mod compare;
 pub mod detect;
 pub mod series;

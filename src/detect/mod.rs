@@ -465,22 +465,25 @@ fn decide(f: &mut Finding, level: f64, min_count: f64, judged: usize) {
 /// Orders findings for reading: alarms first, then by q-value, p-value (missing last), ratio
 /// (largest first), region name and week — a total order, so output is deterministic.
 pub fn sort_by_significance(findings: &mut [Finding]) {
+    findings.sort_by(significance_cmp);
+}
+
+/// The order of [`sort_by_significance`].
+pub fn significance_cmp(a: &Finding, b: &Finding) -> std::cmp::Ordering {
     fn key(x: Option<f64>) -> f64 {
         x.filter(|v| !v.is_nan()).unwrap_or(f64::INFINITY)
     }
-    findings.sort_by(|a, b| {
-        b.alarm
-            .cmp(&a.alarm)
-            .then(key(a.qvalue).total_cmp(&key(b.qvalue)))
-            .then(key(a.judgement.pvalue).total_cmp(&key(b.judgement.pvalue)))
-            .then(
-                key(b.ratio.map(|r| -r))
-                    .total_cmp(&key(a.ratio.map(|r| -r)))
-                    .reverse(),
-            )
-            .then(a.region.cmp(&b.region))
-            .then(b.week_start.cmp(&a.week_start))
-    });
+    b.alarm
+        .cmp(&a.alarm)
+        .then(key(a.qvalue).total_cmp(&key(b.qvalue)))
+        .then(key(a.judgement.pvalue).total_cmp(&key(b.judgement.pvalue)))
+        .then(
+            b.ratio
+                .unwrap_or(f64::NEG_INFINITY)
+                .total_cmp(&a.ratio.unwrap_or(f64::NEG_INFINITY)),
+        )
+        .then(a.region.cmp(&b.region))
+        .then(b.week_start.cmp(&a.week_start))
 }
 
 #[cfg(test)]

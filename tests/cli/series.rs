@@ -601,7 +601,7 @@ fn tiny_fixture_end_to_end() {
         "{err}"
     );
     assert!(
-        err.contains("rejected: date after --as-of 2024-01-31: 1 (line 9)"),
+        err.contains("excluded: dated after --as-of 2024-01-31: 1 (line 9)"),
         "{err}"
     );
     let rows = csv_rows(&out.stdout);

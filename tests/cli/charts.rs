@@ -1,0 +1,212 @@
+//! Charts: files exist, decode as PNG of the documented size, SVGs carry their titles; text
+//! renders without system fonts; degenerate inputs (all zeros, one region, 300 regions).
+
+use std::path::Path;
+
+use crate::{run_ok, uptick};
+
+fn png_size_and_dark_pixels(path: &Path, rows: std::ops::Range<u32>) -> ((u32, u32), usize) {
+    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let (w, h) = (info.width, info.height);
+    let channels = info.line_size / w as usize;
+    let dark = (rows.start..rows.end.min(h))
+        .flat_map(|y| (0..w).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let i = y as usize * info.line_size + x as usize * channels;
+            buf[i] < 100 && buf[i + 1] < 100 && buf[i + 2] < 100
+        })
+        .count();
+    ((w, h), dark)
+}
+
+/// Trend charts, overview and heat map from `detect --charts`, in both formats; the title
+/// text is drawn (dark pixels in the title band) with font lookup made impossible.
+#[test]
+fn detect_charts_png_and_svg_without_system_fonts() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    run_ok(
+        uptick()
+            .args([
+                "detect",
+                "--demo",
+                "--as-of",
+                "2019-10-27",
+                "--chart-format",
+                "both",
+                "-q",
+                "--charts",
+            ])
+            .arg(dir.path())
+            // No font configuration, no home, no fonts: only the embedded font can draw text.
+            .env("FONTCONFIG_FILE", "/nonexistent/fonts.conf")
+            .env("FONTCONFIG_PATH", empty.path())
+            .env("XDG_DATA_HOME", empty.path())
+            .env("HOME", empty.path()),
+    );
+    let trend = dir.path().join("trend-al-hasakah.png");
+    let (size, dark) = png_size_and_dark_pixels(&trend, 0..40);
+    assert_eq!(size, (960, 440));
+    assert!(dark > 100, "the title was not drawn: {dark} dark pixels");
+    let svg = std::fs::read_to_string(dir.path().join("trend-al-hasakah.svg")).unwrap();
+    assert!(
+        svg.contains("Al Hasakah")
+            && svg.contains("events per week")
+            && svg.contains("alarm threshold")
+    );
+    assert!(svg.contains("width=\"960\""));
+    let overview = std::fs::read_to_string(dir.path().join("overview.svg")).unwrap();
+    assert!(overview.contains("Regions with alarms"));
+    let (size, _) = png_size_and_dark_pixels(&dir.path().join("overview.png"), 0..1);
+    assert_eq!(size, (1100, 64 + 4 * 170), "14 panels in 4 columns");
+    let heat = std::fs::read_to_string(dir.path().join("heatmap.svg")).unwrap();
+    assert!(heat.contains("Deir ez Zor") && heat.contains("alarm (outlined)"));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        2 * (14 + 2),
+        "14 trend charts + overview + heat map, twice"
+    );
+}
+
+/// The comparison chart.
+#[test]
+fn compare_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(
+        uptick()
+            .args([
+                "compare",
+                "--demo",
+                "--period",
+                "2019-Q3",
+                "--against",
+                "2018-Q3",
+                "--chart-format",
+                "svg",
+                "-q",
+                "--charts",
+            ])
+            .arg(dir.path()),
+    );
+    let svg = std::fs::read_to_string(dir.path().join("comparison.svg")).unwrap();
+    assert!(
+        svg.contains("Rate ratio by region") && svg.contains("Idlib") && svg.contains("log scale")
+    );
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// All-zero data (every week 0 via a weight column) and a single region still chart.
+#[test]
+fn all_zero_and_single_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("week,region,count\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
+    for w in 0..60 {
+        csv.push_str(&format!(
+            "{},Only,0\n",
+            start + chrono::Duration::days(7 * w)
+        ));
+    }
+    let input = write(dir.path(), "zeros.csv", &csv);
+    let charts = dir.path().join("charts");
+    let out = run_ok(
+        uptick()
+            .args([
+                "detect",
+                "--as-of",
+                "2021-06-01",
+                "--date-col",
+                "week",
+                "--region-col",
+                "region",
+                "--weight-col",
+                "count",
+            ])
+            .args(["--format", "csv", "-q", "--charts"])
+            .arg(&charts)
+            .arg("-i")
+            .arg(&input),
+    );
+    let rows = crate::csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["alarm"], "0");
+    for f in ["trend-only.png", "overview.png", "heatmap.png"] {
+        let (size, _) = png_size_and_dark_pixels(&charts.join(f), 0..1);
+        assert!(size.0 > 0, "{f}");
+    }
+}
+
+/// 300 regions: every trend chart is written, the overview and heat map are capped with a
+/// note, and hostile names become safe, unique file names inside the directory.
+#[test]
+fn three_hundred_regions_and_hostile_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("date,region\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
+    for r in 0..298 {
+        for w in 0..40 {
+            if (r + w) % 3 == 0 {
+                csv.push_str(&format!(
+                    "{},Region {r:03}\n",
+                    start + chrono::Duration::days(7 * w)
+                ));
+            }
+        }
+    }
+    csv.push_str(&format!("{},\"../../etc/passwd\"\n", start));
+    csv.push_str(&format!("{},\"..\\\\..\\\\evil\"\n", start));
+    let input = write(dir.path(), "many.csv", &csv);
+    let charts = dir.path().join("charts");
+    run_ok(
+        uptick()
+            .args([
+                "detect",
+                "--as-of",
+                "2021-01-01",
+                "--date-col",
+                "date",
+                "--region-col",
+                "region",
+                "-q",
+                "--chart-format",
+                "svg",
+                "--charts",
+            ])
+            .arg(&charts)
+            .arg("-i")
+            .arg(&input),
+    );
+    let files: Vec<String> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 300 + 2);
+    assert!(
+        files.contains(&"trend-etc-passwd.svg".to_string()),
+        "{:?}",
+        files
+            .iter()
+            .filter(|f| f.contains("etc"))
+            .collect::<Vec<_>>()
+    );
+    assert!(files.contains(&"trend-evil.svg".to_string()));
+    assert!(!dir.path().join("etc").exists());
+    let overview = std::fs::read_to_string(charts.join("overview.svg")).unwrap();
+    assert!(
+        overview.contains("+276 more regions not shown"),
+        "24 panels of 300"
+    );
+    let heat = std::fs::read_to_string(charts.join("heatmap.svg")).unwrap();
+    assert!(
+        heat.contains("+260 more regions not shown"),
+        "40 rows of 300"
+    );
+}
