@@ -44,6 +44,48 @@ pub enum Command {
     Detect(DetectArgs),
     /// Compare two periods per region with an exact test (e.g. this quarter vs last year's).
     Compare(CompareArgs),
+    /// Write the weekly report (markdown, JSON, charts) into OUT/YYYY-Www/; safe for cron.
+    Report(ReportArgs),
+    /// Print a commented starter configuration for `uptick report --config`.
+    Init,
+}
+
+/// `uptick report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report configuration (TOML; see `uptick init`). Flags below override it.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Use the bundled demo data (as of 2019-12-01 unless --as-of is given).
+    #[arg(long)]
+    pub demo: bool,
+    /// Incident file (overrides the config's [input] path).
+    #[arg(long, short, value_name = "PATH")]
+    pub input: Option<PathBuf>,
+    /// Output root; the report goes to OUT/YYYY-Www/ [default: the config's, or ./reports]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Report on the last complete week before DATE (default: today; backfill with a past date).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// Region level (overrides the config).
+    #[arg(long, value_name = "LEVEL")]
+    pub by: Option<String>,
+    /// What to count (overrides the config).
+    #[arg(long, value_enum)]
+    pub metric: Option<Metric>,
+    /// Detection method (overrides the config).
+    #[arg(long, value_enum)]
+    pub method: Option<Method>,
+    /// Significance level (overrides the config).
+    #[arg(long, value_name = "ALPHA")]
+    pub alpha: Option<f64>,
+    /// Chart image format (overrides the config).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub chart_format: Option<ChartFormat>,
+    /// Exit with status 1 when any region alarms.
+    #[arg(long)]
+    pub fail_on_alarm: bool,
 }
 
 /// `uptick compare`.
@@ -328,9 +370,16 @@ impl InputArgs {
     /// # Errors
     /// Invalid regular expressions, separators, or date ranges.
     pub fn into_spec(self, demo: Source) -> Result<InputSpec> {
-        let as_of = self
-            .as_of
-            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        // Demo data are historical: without --as-of they are seen from the day after they end.
+        let as_of = self.as_of.unwrap_or_else(|| {
+            if self.demo {
+                crate::demo::DEMO_AS_OF
+                    .parse()
+                    .expect("valid constant date")
+            } else {
+                chrono::Local::now().date_naive()
+            }
+        });
         let source = match self.input {
             Some(path) => Source::File(path),
             None => demo,

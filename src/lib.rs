@@ -13,6 +13,7 @@ pub mod cli;
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub mod commands;
 pub mod compare;
+pub mod config;
 pub mod demo;
 pub mod detect;
 pub mod error;

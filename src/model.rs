@@ -7,7 +7,7 @@ use serde::Serialize;
 
 /// The day a week starts on. ACLED weeks run Saturday to Friday; ISO weeks Monday to Sunday;
 /// CDC/MMWR weeks Sunday to Saturday (METHODS.md §9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum WeekStart {
     /// Monday (ISO 8601).

@@ -665,14 +665,8 @@ pub fn comparison_table(
     out
 }
 
-/// The comparison as a markdown section (region names escaped).
-pub fn comparison_markdown(
-    rows: &[Comparison],
-    total: &Comparison,
-    period: &Period,
-    against: &Period,
-    unit: &str,
-) -> String {
+/// The comparison's table in markdown (region names escaped).
+pub fn comparison_markdown_table(rows: &[Comparison], total: &Comparison) -> String {
     use markdown::Align::{Left, Right};
     let body: Vec<Vec<String>> = rows
         .iter()
@@ -690,8 +684,12 @@ pub fn comparison_markdown(
                 cells[1].clone(),
                 cells[2].clone(),
                 cells[3].clone(),
-                cells[4].clone(),
-                format!("{}–{}", cells[5], cells[6]),
+                if cells[4].is_empty() {
+                    "n/a".into()
+                } else {
+                    cells[4].replace("inf", "∞")
+                },
+                format!("{}–{}", cells[5], cells[6].replace("inf", "∞")),
                 cells[7].clone(),
                 cells[9].clone(),
                 cells[11].clone(),
@@ -715,10 +713,21 @@ pub fn comparison_markdown(
     let align = [
         Left, Right, Right, Right, Right, Right, Right, Right, Right, Right, Left,
     ];
+    markdown::table(&header, &align, &body)
+}
+
+/// The comparison as a markdown section (region names escaped).
+pub fn comparison_markdown(
+    rows: &[Comparison],
+    total: &Comparison,
+    period: &Period,
+    against: &Period,
+    unit: &str,
+) -> String {
     format!(
         "Comparison of {}.\n\n{}",
         comparison_title(period, against, unit),
-        markdown::table(&header, &align, &body)
+        comparison_markdown_table(rows, total)
     )
 }
 

@@ -45,6 +45,8 @@ pub struct DetectCharts<'a> {
     pub method_note: String,
     /// Image formats.
     pub format: ChartFormat,
+    /// Draw trend charts only for these regions (all when `None`).
+    pub trend_regions: Option<&'a [RegionKey]>,
 }
 
 /// The files `write_detect_charts` wrote.
@@ -122,6 +124,7 @@ pub fn write_detect_charts(dir: &Path, c: &DetectCharts<'_>) -> anyhow::Result<C
         .set
         .series
         .iter()
+        .filter(|s| c.trend_regions.is_none_or(|only| only.contains(&s.region)))
         .map(|s| {
             let WeekValues {
                 expected,

@@ -32,11 +32,14 @@ pub fn period_sums(
     period: &str,
     against: &str,
 ) -> crate::Result<PeriodSums> {
-    let (p, a) = resolve_periods(
-        &parse_period(period)?,
-        &parse_period(against)?,
-        incidents.last_week,
-    )?;
+    // Relative periods end with the last complete week that has data (not a stale as-of week).
+    let data_last = incidents
+        .date
+        .iter()
+        .max()
+        .map(|d| incidents.week_start.week_of(*d));
+    let anchor = data_last.map_or(incidents.last_week, |d| d.min(incidents.last_week));
+    let (p, a) = resolve_periods(&parse_period(period)?, &parse_period(against)?, anchor)?;
     let last_day = incidents.last_week + chrono::Days::new(6);
     for (name, per) in [("--period", p), ("--against", a)] {
         if per.to > last_day {

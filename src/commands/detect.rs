@@ -45,6 +45,7 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             findings: &window,
             method_note: method_note(&params),
             format: args.charts.chart_format,
+            trend_regions: None,
         };
         let files = super::charts::write_detect_charts(dir, &c)?;
         if !global.quiet {

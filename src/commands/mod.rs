@@ -3,6 +3,7 @@
 pub mod charts;
 pub mod compare;
 pub mod detect;
+pub mod report;
 pub mod series;
 
 use anyhow::Context;
@@ -10,7 +11,7 @@ use anyhow::Context;
 use crate::cli::{Cli, Command, InputArgs};
 use crate::ingest::{Incidents, InputSpec};
 use crate::model::SeriesSet;
-use crate::{aggregate, demo, ingest};
+use crate::{aggregate, demo, ingest, output};
 
 /// How a run ended, as a process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +33,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Series(args) => series::run(args, &cli.global),
         Command::Detect(args) => detect::run(args, &cli.global),
         Command::Compare(args) => compare::run(args, &cli.global),
+        Command::Report(args) => report::run(args, &cli.global),
+        Command::Init => {
+            output::write_atomic(std::path::Path::new("-"), crate::config::STARTER.as_bytes())?;
+            Ok(ExitStatus::Success)
+        }
     }
 }
 

@@ -76,7 +76,9 @@ impl Judgement {
 }
 
 /// Detection methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// noufaily where the region has 4+ years of history, otherwise nb.

@@ -33,7 +33,9 @@ const RECORD_COL: &str = "__uptick_record";
 pub const MIN_YEAR: i32 = 1900;
 
 /// The file formats uptick reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum InputFormat {
     /// Comma-separated (or sniffed) text, optionally gzip-compressed.
@@ -63,7 +65,9 @@ impl InputFormat {
 }
 
 /// What to do with GTD rows whose day is 0 ("unknown day").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum UnknownDay {
     /// Count the incident in the week of the 1st of its month.
@@ -73,7 +77,9 @@ pub enum UnknownDay {
 }
 
 /// Which day counts for events spanning several days (UCDP GED `date_start` != `date_end`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum MultiDay {
     /// The first day.
@@ -85,7 +91,9 @@ pub enum MultiDay {
 }
 
 /// What the weekly value counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Metric {
     /// Number of incidents.

@@ -6,7 +6,9 @@
 use crate::model::WeekStart;
 
 /// A source schema with known column names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// ACLED event exports (every schema generation) and ACLED weekly aggregates.

@@ -30,7 +30,7 @@ pub use overview::{OverviewPanel, OverviewSpec};
 pub use trend::TrendSpec;
 
 /// Which image formats to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChartFormat {
     /// PNG only.

@@ -1,3 +1,217 @@
-//! Report building blocks shared by every markdown output.
+//! Report: a [`ReportModel`] of already-decided content (findings, comparison, drivers, data
+//! notes, methods) built from the results, and the markdown exporter that lays it out.
+//! `report.json` is the model itself.
 
 pub mod markdown;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::compare::{Comparison, Period};
+use crate::detect::Finding;
+use crate::ingest::Quality;
+use crate::output::{format_number, format_stat};
+
+/// One alarming region in the alerts table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    /// Region names, coarse to fine.
+    pub region: Vec<String>,
+    /// Display name.
+    pub name: String,
+    /// Observed this week.
+    pub observed: f64,
+    /// Expected.
+    pub expected: Option<f64>,
+    /// Upper bound.
+    pub upperbound: Option<f64>,
+    /// Ratio observed/expected.
+    pub ratio: Option<f64>,
+    /// p-value.
+    pub pvalue: Option<f64>,
+    /// q-value.
+    pub qvalue: Option<f64>,
+    /// Weeks in a row above the bound.
+    pub weeks_in_row: usize,
+    /// Method.
+    pub method: String,
+    /// "new" or "continuing" against the previous report.
+    pub status: String,
+    /// Relative path of its trend chart.
+    pub chart: Option<String>,
+}
+
+/// A category's contribution to an alarming region's excess.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriverItem {
+    /// Event type (or other category).
+    pub category: String,
+    /// Observed this week.
+    pub observed: f64,
+    /// Expected from the region's expected value and the category's share of the baseline.
+    pub expected: f64,
+    /// observed − expected.
+    pub excess: f64,
+}
+
+/// What drove one region's rise.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Drivers {
+    /// Display name.
+    pub name: String,
+    /// The column the categories come from.
+    pub column: String,
+    /// Categories, largest excess first.
+    pub items: Vec<DriverItem>,
+}
+
+/// A week whose count changed since the previous report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Revision {
+    /// Display name.
+    pub name: String,
+    /// The week.
+    pub week: NaiveDate,
+    /// Count in the previous report.
+    pub before: f64,
+    /// Count now.
+    pub now: f64,
+}
+
+/// An input file and its checksum.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputFile {
+    /// Name as given.
+    pub name: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+/// The comparison section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonSection {
+    /// Period of interest.
+    pub period: Period,
+    /// Comparison period.
+    pub against: Period,
+    /// Per region, most significant first.
+    pub regions: Vec<Comparison>,
+    /// All regions together.
+    pub total: Comparison,
+    /// Chart path.
+    pub chart: Option<String>,
+}
+
+/// Everything the report says, decided and formatted once.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportModel {
+    /// Title.
+    pub title: String,
+    /// The as-of date.
+    pub as_of: NaiveDate,
+    /// First day of the judged week.
+    pub week: NaiveDate,
+    /// Week label (directory name), e.g. 2019-W48.
+    pub week_label: String,
+    /// The data source in words.
+    pub source: String,
+    /// Unit of the measure ("events").
+    pub unit: String,
+    /// Number of regions judged.
+    pub regions_judged: usize,
+    /// The opening paragraph.
+    pub summary: String,
+    /// The strongest findings as sentences.
+    pub highlights: Vec<String>,
+    /// Alerts this week.
+    pub alerts: Vec<Alert>,
+    /// Regions that alarmed in the previous report but not now.
+    pub ended: Vec<String>,
+    /// Week label of the previous report, if any.
+    pub previous_report: Option<String>,
+    /// Overview chart path.
+    pub overview_chart: Option<String>,
+    /// Heat map path.
+    pub heatmap_chart: Option<String>,
+    /// The period comparison.
+    pub comparison: ComparisonSection,
+    /// Drivers of each alert.
+    pub drivers: Vec<Drivers>,
+    /// Inputs with checksums.
+    pub inputs: Vec<InputFile>,
+    /// Data quality ledger.
+    pub quality: Quality,
+    /// Regions without enough history for their method this week.
+    pub short_history: Vec<String>,
+    /// Data revisions since the previous report.
+    pub revisions: Vec<Revision>,
+    /// Other notes (e.g. data ending before the as-of week).
+    pub notes: Vec<String>,
+    /// Method and parameters, as `name = value` lines.
+    pub parameters: Vec<(String, String)>,
+    /// uptick's version.
+    pub version: String,
+    /// The command that reproduces this report.
+    pub command: String,
+    /// Every region's verdict this week.
+    pub findings: Vec<Finding>,
+    /// Every region's last weeks of counts (display name → (week, value)), to detect revisions
+    /// next time.
+    pub series_tail: BTreeMap<String, Vec<(NaiveDate, f64)>>,
+}
+
+/// "second", "third", ... for weeks in a row.
+pub fn ordinal(n: usize) -> String {
+    match n {
+        1 => "first".into(),
+        2 => "second".into(),
+        3 => "third".into(),
+        4 => "fourth".into(),
+        5 => "fifth".into(),
+        6 => "sixth".into(),
+        7 => "seventh".into(),
+        8 => "eighth".into(),
+        9 => "ninth".into(),
+        10 => "tenth".into(),
+        n => format!("{n}th"),
+    }
+}
+
+/// "q < 0.001" or "q = 0.012".
+pub fn q_phrase(q: Option<f64>) -> String {
+    match q {
+        Some(q) if q < 0.001 => "q below 0.001".into(),
+        Some(q) => format!("q = {}", format_stat(Some(q))),
+        None => "no p-value for this method".into(),
+    }
+}
+
+/// The sentence for one alert: "Deir ez Zor: 23 events in the week of 2019-04-06, 2.9× the
+/// expected 7.9 (q < 0.001); third week in a row above threshold."
+pub fn alert_sentence(a: &Alert, week: NaiveDate, unit: &str) -> String {
+    let ratio = match a.ratio {
+        Some(r) if r.is_infinite() => ", where none were expected".to_string(),
+        Some(r) => format!(
+            ", {:.1}× the expected {}",
+            r,
+            format_stat(a.expected.map(|e| (e * 10.0).round() / 10.0))
+        ),
+        None => String::new(),
+    };
+    let streak = if a.weeks_in_row >= 2 {
+        format!(
+            "; {} week in a row above threshold",
+            ordinal(a.weeks_in_row)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{}: {} {unit} in the week of {week}{ratio} ({}){streak}.",
+        a.name,
+        format_number(a.observed),
+        q_phrase(a.qvalue)
+    )
+}

@@ -6,6 +6,7 @@
 mod charts;
 mod compare;
 mod detect;
+mod report;
 mod series;
 
 use std::collections::HashMap;

@@ -1,0 +1,680 @@
+//! `uptick report`: config → load → detect → compare → drivers → charts → report.md/json,
+//! written into a temporary directory and moved into `ROOT/YYYY-Www/` in one rename, under a
+//! lock file so two runs on one output root cannot interleave.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context};
+use sha2::{Digest, Sha256};
+
+use crate::cli::{GlobalArgs, InputArgs, ReportArgs};
+use crate::commands::ExitStatus;
+use crate::config::Config;
+use crate::detect::{self, DetectParams, Finding, Selection};
+use crate::ingest::{Incidents, Metric, Preset, Source, WhereFilter};
+use crate::model::{iso_week_label, Measure, RegionKey, SeriesSet};
+use crate::report::{
+    self, Alert, ComparisonSection, DriverItem, Drivers, InputFile, ReportModel, Revision,
+};
+use crate::{compare, output, render};
+
+/// Weeks of counts kept in report.json to detect revisions in the next run.
+const TAIL_WEEKS: usize = 12;
+/// Baseline weeks used to apportion the expected count among categories (drivers).
+const DRIVER_BASELINE_WEEKS: i64 = 26;
+
+/// Holds the output root's lock file; removes it when dropped.
+struct Lock(PathBuf);
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn lock(root: &Path) -> anyhow::Result<Lock> {
+    let path = root.join(".uptick.lock");
+    for _ in 0..2 {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                use std::io::Write;
+                let _ = writeln!(f, "{}", std::process::id());
+                return Ok(Lock(path));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let pid = std::fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|s| s.trim().parse::<u32>().ok());
+                let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
+                if alive || pid.is_none() && cfg!(not(target_os = "linux")) {
+                    return Err(anyhow!(
+                        "another uptick report is running on {} (pid {}); lock file {}",
+                        root.display(),
+                        pid.map_or("unknown".into(), |p| p.to_string()),
+                        path.display()
+                    ));
+                }
+                // The holder died (killed run): the lock is stale.
+                let _ = std::fs::remove_file(&path);
+            }
+            Err(e) => {
+                return Err(anyhow!(e).context(format!("creating the lock file {}", path.display())))
+            }
+        }
+    }
+    Err(anyhow!("could not take the lock file {}", path.display()))
+}
+
+/// Removes temporary directories left by killed runs.
+fn clean_leftovers(root: &Path) {
+    if let Ok(entries) = std::fs::read_dir(root) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && (name.contains(".tmp-") || name.contains(".old-")) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
+/// Settings of one report run, from the config file and the command line.
+struct Settings {
+    title: String,
+    input: InputArgs,
+    detection: DetectParams,
+    period: String,
+    against: String,
+    chart_format: render::ChartFormat,
+    chart_weeks: usize,
+    root: PathBuf,
+    command: String,
+}
+
+fn settings(args: &ReportArgs) -> anyhow::Result<Settings> {
+    let config = match &args.config {
+        Some(p) => Config::load(p)?,
+        None => Config::default(),
+    };
+    let ci = &config.input;
+    let demo = args.demo || (args.input.is_none() && ci.demo);
+    let input_path = args.input.clone().or_else(|| ci.path.clone());
+    if !demo && input_path.is_none() {
+        return Err(anyhow!(
+            "no input: pass --input PATH, --demo, or a --config with [input] path or demo = true"
+        ));
+    }
+    let as_of = args.as_of;
+    let filters: Vec<WhereFilter> = ci
+        .filters
+        .iter()
+        .map(|f| {
+            f.parse::<WhereFilter>()
+                .map_err(|e| anyhow!("[input] where: {e}"))
+        })
+        .collect::<Result<_, _>>()?;
+    let input = InputArgs {
+        input: if demo { None } else { input_path },
+        demo,
+        format_in: ci.format,
+        preset: ci.preset,
+        date_col: ci.date_col.clone(),
+        week_col: ci.week_col.clone(),
+        region_cols: ci.region_cols.clone(),
+        actor_cols: ci.actor_cols.clone(),
+        weight_col: ci.weight_col.clone(),
+        id_col: ci.id_col.clone(),
+        date_format: ci.date_format.clone(),
+        no_header: ci.no_header,
+        delimiter: ci.delimiter.clone(),
+        filters,
+        actor: ci.actor.clone(),
+        from: ci.from,
+        to: ci.to,
+        country: ci.country.clone(),
+        by: args.by.clone().or_else(|| ci.by.clone()),
+        metric: args.metric.or(ci.metric).unwrap_or(Metric::Events),
+        week_start: ci.week_start,
+        as_of,
+        include_incomplete: false,
+        unknown_day: ci
+            .unknown_day
+            .unwrap_or(crate::ingest::UnknownDay::MonthStart),
+        multi_day: ci.multi_day.unwrap_or(crate::ingest::MultiDay::Start),
+        strict: ci.strict,
+    };
+    let d = &config.detect;
+    let detection = crate::cli::DetectionArgs {
+        method: args.method.or(d.method).unwrap_or(detect::Method::Auto),
+        alpha: args.alpha.or(d.alpha),
+        baseline_weeks: d.baseline_weeks,
+        min_sigma: d.min_sigma.unwrap_or(detect::DEFAULT_MIN_SIGMA),
+        guard_weeks: d.guard_weeks.unwrap_or(2),
+        trend_weeks: d.trend_weeks.unwrap_or(12),
+        min_count: d.min_count.unwrap_or(detect::DEFAULT_MIN_COUNT),
+    }
+    .into_params()?;
+    let root = args
+        .out
+        .clone()
+        .or_else(|| config.output.root.clone())
+        .unwrap_or_else(|| PathBuf::from("reports"));
+    // The command that reproduces the run, as the user would type it.
+    let mut command = String::from("uptick report");
+    if let Some(c) = &args.config {
+        command.push_str(&format!(" --config {}", c.display()));
+    }
+    if args.demo {
+        command.push_str(" --demo");
+    }
+    if let Some(i) = &args.input {
+        command.push_str(&format!(" --input {}", i.display()));
+    }
+    if let Some(a) = input.as_of {
+        command.push_str(&format!(" --as-of {a}"));
+    }
+    if let Some(o) = &args.out {
+        command.push_str(&format!(" --out {}", o.display()));
+    }
+    for (flag, value) in [
+        ("--by", args.by.clone()),
+        (
+            "--metric",
+            args.metric.map(|m| format!("{m:?}").to_lowercase()),
+        ),
+        ("--method", args.method.map(|m| m.name().to_string())),
+        ("--alpha", args.alpha.map(|a| a.to_string())),
+    ] {
+        if let Some(v) = value {
+            command.push_str(&format!(" {flag} {v}"));
+        }
+    }
+    Ok(Settings {
+        title: config.title.clone().unwrap_or_else(|| {
+            if demo {
+                "Syria: weekly conflict events by governorate (UCDP GED demo data)".into()
+            } else {
+                "Weekly incident report".into()
+            }
+        }),
+        input,
+        detection,
+        period: config
+            .compare
+            .period
+            .clone()
+            .unwrap_or_else(|| "last-4-weeks".into()),
+        against: config
+            .compare
+            .against
+            .clone()
+            .unwrap_or_else(|| "previous-12-weeks".into()),
+        chart_format: args
+            .chart_format
+            .or(config.charts.format)
+            .unwrap_or(render::ChartFormat::Png),
+        chart_weeks: config.charts.weeks.unwrap_or(52).max(4),
+        root,
+        command,
+    })
+}
+
+fn sha256_of(source: &Source) -> anyhow::Result<String> {
+    let bytes: Vec<u8> = match source {
+        Source::File(p) => {
+            std::fs::read(p).with_context(|| format!("reading {} for its checksum", p.display()))?
+        }
+        Source::Memory { bytes, .. } => bytes.to_vec(),
+    };
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// The previous report in the same root (the latest week label before this one), as JSON.
+fn previous_report(root: &Path, label: &str) -> Option<(String, serde_json::Value)> {
+    let mut labels: Vec<String> = std::fs::read_dir(root)
+        .ok()?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.len() == 8 && n.as_bytes()[4] == b'-' && n.as_bytes()[5] == b'W' && n.as_str() < label
+        })
+        .collect();
+    labels.sort();
+    let prev = labels.pop()?;
+    let text = std::fs::read_to_string(root.join(&prev).join("report.json")).ok()?;
+    Some((prev, serde_json::from_str(&text).ok()?))
+}
+
+fn category_label(preset: Preset, column: &str, value: &str) -> String {
+    if preset == Preset::UcdpGed && column == "type_of_violence" {
+        match value {
+            "1" => return "state-based conflict".into(),
+            "2" => return "non-state conflict".into(),
+            "3" => return "one-sided violence".into(),
+            _ => {}
+        }
+    }
+    if value.is_empty() {
+        "(none)".into()
+    } else {
+        value.to_string()
+    }
+}
+
+/// For each alarming region: observed per category this week against the region's expected
+/// value split by each category's share of the previous 26 weeks.
+fn drivers(
+    incidents: &Incidents,
+    measure: Measure,
+    alerts: &[(RegionKey, String, f64)],
+    week: chrono::NaiveDate,
+) -> Vec<Drivers> {
+    let (Some(types), Some(column)) = (&incidents.event_type, incidents.columns.event_types.last())
+    else {
+        return Vec::new();
+    };
+    let values: &[f64] = match measure {
+        Measure::Events => &incidents.events,
+        Measure::Fatalities => incidents.fatalities.as_deref().unwrap_or(&incidents.events),
+        Measure::Weight => incidents.weight.as_deref().unwrap_or(&incidents.events),
+    };
+    let ws = incidents.week_start;
+    let base_from = week - chrono::Duration::days(7 * DRIVER_BASELINE_WEEKS);
+    alerts
+        .iter()
+        .filter_map(|(region, name, expected)| {
+            let id = incidents.regions.iter().position(|r| r == region)? as u32;
+            let mut now: BTreeMap<String, f64> = BTreeMap::new();
+            let mut base: BTreeMap<String, f64> = BTreeMap::new();
+            for i in 0..incidents.date.len() {
+                if incidents.region[i] != id {
+                    continue;
+                }
+                let w = ws.week_of(incidents.date[i]);
+                let cat = category_label(incidents.columns.preset, column, &types[i]);
+                if w == week {
+                    *now.entry(cat).or_default() += values[i];
+                } else if w >= base_from && w < week {
+                    *base.entry(cat).or_default() += values[i];
+                }
+            }
+            let base_total: f64 = base.values().sum();
+            let cats: std::collections::BTreeSet<String> =
+                now.keys().chain(base.keys()).cloned().collect();
+            let mut items: Vec<DriverItem> = cats
+                .into_iter()
+                .map(|cat| {
+                    let share = if base_total > 0.0 {
+                        base.get(&cat).copied().unwrap_or(0.0) / base_total
+                    } else {
+                        0.0
+                    };
+                    let observed = now.get(&cat).copied().unwrap_or(0.0);
+                    let exp = expected * share;
+                    DriverItem {
+                        category: cat,
+                        observed,
+                        expected: exp,
+                        excess: observed - exp,
+                    }
+                })
+                .collect();
+            items.sort_by(|a, b| {
+                b.excess
+                    .total_cmp(&a.excess)
+                    .then(a.category.cmp(&b.category))
+            });
+            items.truncate(6);
+            Some(Drivers {
+                name: name.clone(),
+                column: column.clone(),
+                items,
+            })
+        })
+        .collect()
+}
+
+fn series_tail(
+    set: &SeriesSet,
+    names: &std::collections::HashMap<RegionKey, String>,
+) -> BTreeMap<String, Vec<(chrono::NaiveDate, f64)>> {
+    let start = set.weeks.len().saturating_sub(TAIL_WEEKS);
+    let m = set.measure();
+    set.series
+        .iter()
+        .map(|s| {
+            (
+                names[&s.region].clone(),
+                set.weeks[start..]
+                    .iter()
+                    .copied()
+                    .zip(s.values(m)[start..].iter().copied())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn revisions(
+    prev: &serde_json::Value,
+    tail: &BTreeMap<String, Vec<(chrono::NaiveDate, f64)>>,
+) -> Vec<Revision> {
+    let mut out = Vec::new();
+    let Some(prev_tail) = prev.get("series_tail").and_then(|t| t.as_object()) else {
+        return out;
+    };
+    for (name, weeks) in tail {
+        let Some(before) = prev_tail.get(name).and_then(|v| v.as_array()) else {
+            continue;
+        };
+        for entry in before {
+            let (Some(week), Some(value)) = (
+                entry
+                    .get(0)
+                    .and_then(|w| w.as_str())
+                    .and_then(|w| w.parse::<chrono::NaiveDate>().ok()),
+                entry.get(1).and_then(serde_json::Value::as_f64),
+            ) else {
+                continue;
+            };
+            if let Some((_, now)) = weeks.iter().find(|(w, _)| *w == week) {
+                if (now - value).abs() > 1e-9 {
+                    out.push(Revision {
+                        name: name.clone(),
+                        week,
+                        before: value,
+                        now: *now,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Runs `uptick report`.
+///
+/// # Errors
+/// Configuration, loading, locking or writing failures; the previous report is never touched
+/// unless the new one is complete.
+pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let quiet = global.quiet || !std::io::stderr().is_terminal();
+    let s = settings(&args)?;
+    std::fs::create_dir_all(&s.root)
+        .with_context(|| format!("creating the output root {}", s.root.display()))?;
+    let _lock = lock(&s.root)?;
+    clean_leftovers(&s.root);
+    let loaded = super::load(s.input.clone(), quiet)?;
+    let set = &loaded.set;
+    if set.weeks.is_empty() {
+        return Err(anyhow!(
+            "no complete week of data to report on (as of {})",
+            loaded.spec.as_of
+        ));
+    }
+    let week = *set.weeks.last().expect("non-empty");
+    let label = iso_week_label(week);
+    let names = super::charts::display_names(
+        &set.series
+            .iter()
+            .map(|x| x.region.clone())
+            .collect::<Vec<_>>(),
+    );
+    let unit = set.measure_name();
+
+    // Statistics first.
+    let all = detect::detect(
+        &set.measured(),
+        &set.weeks,
+        Selection::Last(s.chart_weeks),
+        &s.detection,
+    );
+    let mut latest: Vec<Finding> = all
+        .iter()
+        .filter(|f| f.week_start == week)
+        .cloned()
+        .collect();
+    detect::sort_by_significance(&mut latest);
+    let sums =
+        super::compare::period_sums(&loaded.incidents, set.measure(), &s.period, &s.against)?;
+    let weeks = (
+        sums.period.days() as f64 / 7.0,
+        sums.against.days() as f64 / 7.0,
+    );
+    let (comp_rows, comp_total) =
+        compare::compare_regions(&sums.values, weeks, s.detection.level());
+    let previous = previous_report(&s.root, &label);
+    let prev_alerts: HashSet<String> = previous
+        .as_ref()
+        .and_then(|(_, v)| v.get("alerts")?.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|a| a.get("name")?.as_str().map(str::to_string))
+        .collect();
+
+    // Everything is written into a temporary directory first.
+    let tmp = s.root.join(format!(".{label}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| -> anyhow::Result<(ReportModel, usize)> {
+        let charts_dir = tmp.join("charts");
+        let alarm_regions: Vec<RegionKey> = latest
+            .iter()
+            .filter(|f| f.alarm)
+            .map(|f| f.region.clone())
+            .collect();
+        let c = super::charts::DetectCharts {
+            set,
+            findings: &all,
+            method_note: super::detect::method_note(&s.detection),
+            format: s.chart_format,
+            trend_regions: Some(&alarm_regions),
+        };
+        let files = super::charts::write_detect_charts(&charts_dir, &c)?;
+        let comparison_chart = super::charts::write_comparison_chart(
+            &charts_dir,
+            &comp_rows,
+            &format!(
+                "Rate ratio by region, {} against {}",
+                sums.period, sums.against
+            ),
+            &format!(
+                "{unit} per week; dots = ratio, bars = exact 95% CI; vermillion = significant"
+            ),
+            s.chart_format,
+        )?;
+        let rel = |p: &Path| -> Option<String> {
+            p.file_name()
+                .map(|n| format!("charts/{}", n.to_string_lossy()))
+        };
+        let alerts: Vec<Alert> = latest
+            .iter()
+            .filter(|f| f.alarm)
+            .map(|f| {
+                let name = names[&f.region].clone();
+                Alert {
+                    region: f.region.clone(),
+                    status: if prev_alerts.contains(&name) {
+                        "continuing".into()
+                    } else {
+                        "new".into()
+                    },
+                    chart: files
+                        .trend
+                        .iter()
+                        .find(|(r, _)| *r == f.region)
+                        .and_then(|(_, p)| rel(p)),
+                    name,
+                    observed: f.judgement.observed,
+                    expected: f.judgement.expected,
+                    upperbound: f.judgement.upperbound,
+                    ratio: f.ratio,
+                    pvalue: f.judgement.pvalue,
+                    qvalue: f.qvalue,
+                    weeks_in_row: f.weeks_in_row,
+                    method: f.method.name().into(),
+                }
+            })
+            .collect();
+        let current: HashSet<&str> = alerts.iter().map(|a| a.name.as_str()).collect();
+        let mut ended: Vec<String> = prev_alerts
+            .iter()
+            .filter(|n| !current.contains(n.as_str()))
+            .cloned()
+            .collect();
+        ended.sort();
+        let judged = latest.iter().filter(|f| f.judgement.note.is_none()).count();
+        let mut summary = if alerts.is_empty() {
+            format!("In the week of {week}, none of the {judged} regions judged rose significantly above its expected range.")
+        } else {
+            format!(
+                "In the week of {week}, {} of the {judged} regions judged rose significantly above their expected range ({}).",
+                alerts.len(),
+                alerts.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ")
+            )
+        };
+        let t = &comp_total;
+        summary.push_str(&format!(
+            " Across all regions, {} {unit} in {} compared with {} in {} ({} per week against {}): {}.",
+            output::format_number(t.count),
+            sums.period,
+            output::format_number(t.count_against),
+            sums.against,
+            output::format_stat(Some(t.count / t.weeks)),
+            output::format_stat(Some(t.count_against / t.weeks_against)),
+            match t.verdict {
+                compare::Verdict::Up => format!("a significant rise of {}", t.percent_change.map_or("n/a".into(), |p| format!("{p:.0}%"))),
+                compare::Verdict::Down => format!("a significant fall of {}", t.percent_change.map_or("n/a".into(), |p| format!("{:.0}%", -p))),
+                compare::Verdict::NoSignificantChange => "no significant change".into(),
+                compare::Verdict::TooFewEvents => "too few events to compare".into(),
+            }
+        ));
+        let highlights: Vec<String> = alerts
+            .iter()
+            .take(5)
+            .map(|a| report::alert_sentence(a, week, &unit))
+            .collect();
+        let alert_keys: Vec<(RegionKey, String, f64)> = alerts
+            .iter()
+            .map(|a| (a.region.clone(), a.name.clone(), a.expected.unwrap_or(0.0)))
+            .collect();
+        let tail = series_tail(set, &names);
+        let mut notes = sums.notes.clone();
+        if let Some(n) = super::stale_data_note(&loaded) {
+            notes.push(n);
+        }
+        let p = &s.detection;
+        let parameters = vec![
+            ("Method".to_string(), format!("{} (auto: noufaily with 4+ years of history, else nb)", p.method.name())),
+            ("Significance and false-discovery level (alpha)".into(), p.level().to_string()),
+            ("Multiple testing".into(), "Benjamini-Hochberg across the regions judged each week".into()),
+            ("Alarm rule".into(), format!("observed above the upper bound, q <= alpha, and at least {} {unit} in the last 4 weeks", p.min_count)),
+            ("nb baseline".into(), format!("{} weeks after a {}-week guard", p.baseline_weeks.unwrap_or(26), p.guard_weeks)),
+            ("Noufaily / Farrington".into(), "b = 4 years, w = 3, surveillance's improved / original presets".into()),
+            ("Region level".into(), set.region_columns.join(" > ")),
+            ("Week".into(), format!("starts on {}", set.week_start.name())),
+            ("Comparison".into(), format!("{} against {}, exact conditional Poisson test (R's poisson.test)", s.period, s.against)),
+        ];
+        let model = ReportModel {
+            title: s.title.clone(),
+            as_of: loaded.spec.as_of,
+            week,
+            week_label: label.clone(),
+            source: loaded.spec.source.display(),
+            unit: unit.clone(),
+            regions_judged: judged,
+            summary,
+            highlights,
+            ended,
+            previous_report: previous.as_ref().map(|(l, _)| l.clone()),
+            overview_chart: files.overview.first().and_then(|p| rel(p)),
+            heatmap_chart: files.heatmap.first().and_then(|p| rel(p)),
+            comparison: ComparisonSection {
+                period: sums.period,
+                against: sums.against,
+                // Display names (a constant country level is dropped) for the report's table.
+                regions: comp_rows
+                    .iter()
+                    .map(|c| compare::Comparison {
+                        region: vec![names[&c.region].clone()],
+                        ..c.clone()
+                    })
+                    .collect(),
+                total: comp_total.clone(),
+                chart: comparison_chart.first().and_then(|p| rel(p)),
+            },
+            drivers: drivers(&loaded.incidents, set.measure(), &alert_keys, week),
+            inputs: vec![InputFile {
+                name: loaded.spec.source.display(),
+                sha256: sha256_of(&loaded.spec.source)?,
+            }],
+            quality: loaded.incidents.quality.clone(),
+            short_history: latest
+                .iter()
+                .filter(|f| f.reason.contains("history too short"))
+                .map(|f| names[&f.region].clone())
+                .collect(),
+            revisions: previous
+                .as_ref()
+                .map(|(_, v)| revisions(v, &tail))
+                .unwrap_or_default(),
+            notes,
+            parameters,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            command: s.command.clone(),
+            findings: latest.clone(),
+            series_tail: tail,
+            alerts,
+        };
+        let md = crate::report::markdown::render(&model);
+        output::write_atomic(&tmp.join("report.md"), md.as_bytes())?;
+        let mut json = serde_json::to_vec_pretty(&model)?;
+        json.push(b'\n');
+        output::write_atomic(&tmp.join("report.json"), &json)?;
+        output::write_atomic(
+            &tmp.join("findings.csv"),
+            &output::findings_csv(&latest, &set.region_columns, &unit)?,
+        )?;
+        output::write_atomic(&tmp.join("series.csv"), &output::series_csv(set)?)?;
+        let n_alerts = model.alerts.len();
+        Ok((model, n_alerts))
+    })();
+    let (model, n_alerts) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e.context(format!(
+                "writing the report for {label} into {}",
+                s.root.display()
+            )));
+        }
+    };
+    // Swap the finished directory into place.
+    let target = s.root.join(&label);
+    let old = s.root.join(format!(".{label}.old-{}", std::process::id()));
+    if target.exists() {
+        std::fs::rename(&target, &old)
+            .with_context(|| format!("moving the previous {} aside", target.display()))?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, &target) {
+        let _ = std::fs::rename(&old, &target);
+        return Err(anyhow!(e).context(format!("moving the new report into {}", target.display())));
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    if !quiet {
+        eprintln!("{}", model.summary);
+        eprintln!("report: {}", target.join("report.md").display());
+    }
+    Ok(if args.fail_on_alarm && n_alerts > 0 {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Success
+    })
+}

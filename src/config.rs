@@ -1,0 +1,335 @@
+//! The report configuration file (TOML): input and column mapping, filters, region level,
+//! metric, detection, comparison, charts, output. Unknown keys are an error naming the key
+//! and the closest valid one. Paths are relative to the config file's directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::detect::Method;
+use crate::error::{Error, Result};
+use crate::ingest::{InputFormat, Metric, MultiDay, Preset, UnknownDay};
+use crate::model::WeekStart;
+use crate::render::ChartFormat;
+
+/// A whole report configuration.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Report title.
+    pub title: Option<String>,
+    /// Where the data come from.
+    #[serde(default)]
+    pub input: InputConfig,
+    /// Detection settings.
+    #[serde(default)]
+    pub detect: DetectConfig,
+    /// Period comparison.
+    #[serde(default)]
+    pub compare: CompareConfig,
+    /// Charts.
+    #[serde(default)]
+    pub charts: ChartsConfig,
+    /// Output.
+    #[serde(default)]
+    pub output: OutputConfig,
+}
+
+/// `[input]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputConfig {
+    /// Input file (relative to the config file).
+    pub path: Option<PathBuf>,
+    /// Use the bundled demo data.
+    #[serde(default)]
+    pub demo: bool,
+    /// Input format.
+    pub format: Option<InputFormat>,
+    /// Column preset.
+    pub preset: Option<Preset>,
+    /// Date column.
+    pub date_col: Option<String>,
+    /// ISO week column (with date_col the ISO year).
+    pub week_col: Option<String>,
+    /// Region columns, coarse to fine.
+    #[serde(default)]
+    pub region_cols: Vec<String>,
+    /// Actor columns.
+    #[serde(default)]
+    pub actor_cols: Vec<String>,
+    /// Weight column.
+    pub weight_col: Option<String>,
+    /// Event id column.
+    pub id_col: Option<String>,
+    /// Date format.
+    pub date_format: Option<String>,
+    /// No header row.
+    #[serde(default)]
+    pub no_header: bool,
+    /// Field separator.
+    pub delimiter: Option<String>,
+    /// `COL=VALUE` / `COL!=VALUE` filters.
+    #[serde(default, rename = "where")]
+    pub filters: Vec<String>,
+    /// Actor regular expression.
+    pub actor: Option<String>,
+    /// First day.
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day.
+    pub to: Option<chrono::NaiveDate>,
+    /// Country.
+    pub country: Option<String>,
+    /// Region level.
+    pub by: Option<String>,
+    /// Metric.
+    pub metric: Option<Metric>,
+    /// Week start.
+    pub week_start: Option<WeekStart>,
+    /// GTD day-0 policy.
+    pub unknown_day: Option<UnknownDay>,
+    /// UCDP multi-day policy.
+    pub multi_day: Option<MultiDay>,
+    /// Fail on any rejected row.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+/// `[detect]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetectConfig {
+    /// Method.
+    pub method: Option<Method>,
+    /// Level.
+    pub alpha: Option<f64>,
+    /// Baseline weeks.
+    pub baseline_weeks: Option<usize>,
+    /// EARS SD floor.
+    pub min_sigma: Option<f64>,
+    /// Guard weeks.
+    pub guard_weeks: Option<usize>,
+    /// Trend window.
+    pub trend_weeks: Option<usize>,
+    /// Minimum events in 4 weeks.
+    pub min_count: Option<f64>,
+}
+
+/// `[compare]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareConfig {
+    /// Period of interest (default last-4-weeks).
+    pub period: Option<String>,
+    /// Comparison period (default previous-12-weeks).
+    pub against: Option<String>,
+}
+
+/// `[charts]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChartsConfig {
+    /// Image format.
+    pub format: Option<ChartFormat>,
+    /// Weeks shown.
+    pub weeks: Option<usize>,
+}
+
+/// `[output]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Output root (relative to the config file); reports go to ROOT/YYYY-Www/.
+    pub root: Option<PathBuf>,
+}
+
+/// Every valid key, by table, for "did you mean" suggestions.
+const KEYS: &[&str] = &[
+    "title",
+    "input",
+    "detect",
+    "compare",
+    "charts",
+    "output",
+    "path",
+    "demo",
+    "format",
+    "preset",
+    "date_col",
+    "week_col",
+    "region_cols",
+    "actor_cols",
+    "weight_col",
+    "id_col",
+    "date_format",
+    "no_header",
+    "delimiter",
+    "where",
+    "actor",
+    "from",
+    "to",
+    "country",
+    "by",
+    "metric",
+    "week_start",
+    "unknown_day",
+    "multi_day",
+    "strict",
+    "method",
+    "alpha",
+    "baseline_weeks",
+    "min_sigma",
+    "guard_weeks",
+    "trend_weeks",
+    "min_count",
+    "period",
+    "against",
+    "weeks",
+    "root",
+];
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The valid key closest to `key`.
+pub fn closest_key(key: &str) -> &'static str {
+    KEYS.iter()
+        .min_by_key(|k| edit_distance(key, k))
+        .copied()
+        .unwrap_or("title")
+}
+
+impl Config {
+    /// Parses a config's text; `path` names it in errors.
+    ///
+    /// # Errors
+    /// Invalid TOML, unknown keys (with the closest valid one), wrong value types.
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        toml::from_str(text).map_err(|e| {
+            let mut message = e.message().to_string();
+            if let Some(rest) = message.strip_prefix("unknown field `") {
+                if let Some(key) = rest.split('`').next() {
+                    message = format!("unknown key '{key}' (did you mean '{}'?)", closest_key(key));
+                }
+            }
+            let location = e
+                .span()
+                .map(|s| {
+                    let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+                    format!("line {line}: ")
+                })
+                .unwrap_or_default();
+            Error::Parse {
+                path: path.to_path_buf(),
+                message: format!("{location}{message}"),
+            }
+        })
+    }
+
+    /// Reads and parses a config file; relative paths in it are resolved against its directory.
+    ///
+    /// # Errors
+    /// Unreadable file or [`Config::parse`] errors.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config = Config::parse(&text, path)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let resolve = |p: &mut Option<PathBuf>| {
+            if let Some(v) = p.as_mut() {
+                if v.is_relative() {
+                    *v = base.join(&*v);
+                }
+            }
+        };
+        resolve(&mut config.input.path);
+        resolve(&mut config.output.root);
+        Ok(config)
+    }
+}
+
+/// The commented starter config that `uptick init` prints.
+pub const STARTER: &str = r#"# uptick report configuration. Paths are relative to this file.
+# Run: uptick report --config THIS_FILE            (cron: add --quiet)
+#      uptick report --config THIS_FILE --as-of 2019-06-30   (backfill a past week)
+
+title = "Weekly conflict activity"
+
+[input]
+# path = "acled_export.csv"       # CSV/TSV (.gz), Parquet or NDJSON
+demo = true                       # the bundled UCDP GED Syria 2016-2019 data
+# preset = "acled"                # acled | gtd | ucdp-ged | generic (detected by default)
+# date_col = "event_date"         # generic tables: name the columns
+# region_cols = ["country", "admin1"]
+# actor = "Islamic State"         # regular expression over the actor columns
+# where = ["event_type=Battles"]  # COL=VALUE or COL!=VALUE
+# country = "Syria"
+by = "admin1"                     # country | admin1 | admin2 | a column name
+metric = "events"                 # events | fatalities
+# week_start = "sat"              # mon | sat | sun (ACLED: sat, others: mon)
+
+[detect]
+method = "auto"                   # auto | noufaily | farrington | nb | ears-c1 | ears-c2 | ears-c3 | cusum | trend
+alpha = 0.05                      # significance and false-discovery level
+min_count = 5                     # an alarm needs this many events in the last 4 weeks
+
+[compare]
+period = "last-4-weeks"
+against = "previous-12-weeks"
+
+[charts]
+format = "png"                    # png | svg | both
+weeks = 52
+
+[output]
+root = "reports"                  # each run writes ROOT/YYYY-Www/
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starter_config_parses() {
+        let c = Config::parse(STARTER, Path::new("starter.toml")).unwrap();
+        assert!(c.input.demo);
+        assert_eq!(c.detect.method, Some(Method::Auto));
+        assert_eq!(c.charts.weeks, Some(52));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_closest() {
+        let err = Config::parse("[detect]\nalpah = 0.01\n", Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown key 'alpah' (did you mean 'alpha'?)"),
+            "{err}"
+        );
+        assert!(err.contains("line 2"), "{err}");
+        let err = Config::parse("titel = \"x\"\n", Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("did you mean 'title'"), "{err}");
+        let err = Config::parse("[detect]\nmethod = \"magic\"\n", Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("x.toml: line 2"), "{err}");
+    }
+}

@@ -1,0 +1,235 @@
+//! `uptick report` end to end: contents, idempotent reruns, new/continuing/ended alerts, the
+//! lock, the config file, and the committed demo report (regenerated; fails on drift).
+
+use std::path::Path;
+
+use crate::{run_ok, stderr, uptick};
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Every file under `dir`, relative, sorted.
+fn files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The README's first command, run in a fresh directory, reproduces reports/demo byte for byte.
+#[test]
+fn committed_demo_report_has_not_drifted() {
+    let work = tempfile::tempdir().unwrap();
+    run_ok(
+        uptick()
+            .current_dir(work.path())
+            .args(["report", "--demo", "--out", "reports/demo"]),
+    );
+    let fresh = work.path().join("reports/demo/2019-W48");
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/demo/2019-W48");
+    assert_eq!(files(&fresh), files(&committed));
+    for f in files(&fresh) {
+        assert!(
+            std::fs::read(fresh.join(&f)).unwrap() == std::fs::read(committed.join(&f)).unwrap(),
+            "{f} drifted: regenerate with `cargo run --release -- report --demo --out reports/demo`"
+        );
+    }
+}
+
+/// A week with alarms: plain-language summary first, alerts, charts linked by relative path,
+/// comparison, drivers, data notes with the input's checksum, methods with the command.
+#[test]
+fn report_contents_and_idempotent_reruns() {
+    let root = tempfile::tempdir().unwrap();
+    let run = || {
+        run_ok(
+            uptick()
+                .args(["report", "--demo", "--as-of", "2019-10-13", "--out"])
+                .arg(root.path()),
+        )
+    };
+    run();
+    let dir = root.path().join("2019-W41");
+    let md = read(&dir.join("report.md"));
+    let summary = md.find("## Summary").unwrap();
+    assert!(
+        summary < md.find("## Alerts").unwrap()
+            && md.find("## Methods").unwrap() > md.find("## Data notes").unwrap()
+    );
+    assert!(md.contains("3 of the 14 regions judged rose significantly above their expected range (Al Hasakah, Ar Raqqah, Aleppo)"), "{md}");
+    assert!(md.contains("- Al Hasakah: 24 events in the week of 2019-10-07, 89.1× the expected 0.3 (q below 0.001)."), "{md}");
+    assert!(md.contains("![Weekly events in Al Hasakah](charts/trend-al-hasakah.png)"));
+    assert!(
+        dir.join("charts/trend-al-hasakah.png").exists()
+            && dir.join("charts/overview.png").exists()
+    );
+    let drivers = &md[md.find("## What drove the rises").unwrap()..];
+    assert!(
+        drivers.contains("**Al Hasakah** (by type\\_of\\_violence):")
+            && drivers.contains("| non-state conflict |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("SHA-256 `0289b45633ffae501653a058a5d658f63a33ee71ac8a0b5c5ea926736e167e3e`")
+    );
+    assert!(md.contains("uptick report --demo --as-of 2019-10-13 --out"));
+    let json: serde_json::Value = serde_json::from_str(&read(&dir.join("report.json"))).unwrap();
+    assert_eq!(json["alerts"].as_array().unwrap().len(), 3);
+    assert_eq!(json["week_label"], "2019-W41");
+    // A rerun for the same week replaces the directory with identical content.
+    let before = read(&dir.join("report.md"));
+    run();
+    assert_eq!(read(&dir.join("report.md")), before);
+    let leftovers: Vec<_> = std::fs::read_dir(root.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        leftovers,
+        ["2019-W41"],
+        "no temporary directories or lock file left"
+    );
+}
+
+/// Alerts are flagged against the previous report in the same root.
+#[test]
+fn new_continuing_and_ended_alerts() {
+    let root = tempfile::tempdir().unwrap();
+    for as_of in ["2019-10-13", "2019-10-20"] {
+        run_ok(
+            uptick()
+                .args(["report", "--demo", "--as-of", as_of, "--out"])
+                .arg(root.path()),
+        );
+    }
+    let md = read(&root.path().join("2019-W42/report.md"));
+    assert!(
+        md.contains("| Al Hasakah | 27 |") && md.contains("| 2 | nb | continuing |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Compared with the previous report (2019-W41): alerts that ended: Aleppo."),
+        "{md}"
+    );
+    // --fail-on-alarm for cron.
+    let out = uptick()
+        .args([
+            "report",
+            "--demo",
+            "--as-of",
+            "2019-10-20",
+            "--fail-on-alarm",
+            "--out",
+        ])
+        .arg(root.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// A second run on a locked root fails cleanly and leaves the first report alone; a stale lock
+/// (its process is gone) is taken over.
+#[test]
+fn lock_stops_a_concurrent_run() {
+    let root = tempfile::tempdir().unwrap();
+    run_ok(
+        uptick()
+            .args(["report", "--demo", "--out"])
+            .arg(root.path()),
+    );
+    let report = root.path().join("2019-W48/report.md");
+    let before = read(&report);
+    // Our own (live) process id holds the lock.
+    std::fs::write(
+        root.path().join(".uptick.lock"),
+        format!("{}\n", std::process::id()),
+    )
+    .unwrap();
+    let out = uptick()
+        .args(["report", "--demo", "--out"])
+        .arg(root.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("another uptick report is running on"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(&report), before);
+    // A lock whose process is gone is stale.
+    std::fs::write(root.path().join(".uptick.lock"), "4194304\n").unwrap();
+    run_ok(
+        uptick()
+            .args(["report", "--demo", "--out"])
+            .arg(root.path()),
+    );
+}
+
+/// The config file drives the run (paths relative to it); unknown keys name the closest key;
+/// `uptick init` prints a config that works.
+#[test]
+fn config_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = run_ok(uptick().arg("init"));
+    let config = dir.path().join("my.toml");
+    std::fs::write(&config, &init.stdout).unwrap();
+    run_ok(
+        uptick()
+            .args(["report", "--as-of", "2019-10-13", "--config"])
+            .arg(&config),
+    );
+    assert!(dir.path().join("reports/2019-W41/report.md").exists());
+    std::fs::write(&config, "[detect]\nalpah = 0.01\n").unwrap();
+    let out = uptick()
+        .args(["report", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("my.toml: line 2: unknown key 'alpah' (did you mean 'alpha'?)"),
+        "{}",
+        stderr(&out)
+    );
+    // The example config in the repository parses and runs.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/demo.toml");
+    let copy = dir.path().join("demo.toml");
+    std::fs::copy(&example, &copy).unwrap();
+    run_ok(
+        uptick()
+            .args(["report", "--as-of", "2019-10-13", "--config"])
+            .arg(&copy),
+    );
+    assert!(dir.path().join("demo-config/2019-W41/report.md").exists());
+}
+
+/// An unwritable output root is a clear error, and nothing is half-written.
+#[test]
+fn unwritable_output_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    let out = uptick()
+        .args(["report", "--demo", "--out"])
+        .arg(file.join("sub"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("creating the output root"),
+        "{}",
+        stderr(&out)
+    );
+}
