@@ -131,5 +131,120 @@ fn load_aggregate(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load_aggregate);
+/// Regions with their weekly values, and the shared week starts.
+type Series = (Vec<(Vec<String>, Vec<f64>)>, Vec<chrono::NaiveDate>);
+
+/// Seeded weekly series: NB-like counts around a per-series mean with yearly seasonality.
+fn weekly_series(n_series: usize, weeks: usize) -> Series {
+    let mut rng = Rng(0xDE7EC7);
+    let start = chrono::NaiveDate::from_ymd_opt(2010, 1, 4).unwrap();
+    let dates = (0..weeks)
+        .map(|i| start + chrono::Duration::days(7 * i as i64))
+        .collect();
+    let series = (0..n_series)
+        .map(|s| {
+            let mean = 0.5 + (rng.below(200) as f64) / 10.0;
+            let y = (0..weeks)
+                .map(|t| {
+                    let m = mean * (1.0 + 0.3 * (t as f64 * std::f64::consts::TAU / 52.0).sin());
+                    // Sum of uniform draws: a cheap, seeded count with the right mean.
+                    let k = (2.0 * m).ceil() as u64;
+                    (0..k)
+                        .filter(|_| rng.below(1000) < (m / k as f64 * 1000.0) as u64)
+                        .count() as f64
+                })
+                .collect();
+            (vec![format!("R{s:05}")], y)
+        })
+        .collect();
+    (series, dates)
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Every method over many 520-week series, full backtest, all cores (rayon across regions).
+/// UPTICK_BENCH_SERIES (default 10000) sets the number of series; the GLM methods use
+/// UPTICK_BENCH_GLM_SERIES (default 1000) so a run stays within minutes — throughput is
+/// reported per judged week either way.
+fn detect_methods(c: &mut Criterion) {
+    use uptick::detect::{detect, DetectParams, Method, Selection};
+    let mut group = c.benchmark_group("detect_backtest_520w");
+    group.sample_size(10);
+    for method in [
+        Method::EarsC1,
+        Method::EarsC3,
+        Method::Nb,
+        Method::Cusum,
+        Method::Trend,
+        Method::Farrington,
+        Method::Noufaily,
+    ] {
+        let glm = matches!(method, Method::Farrington | Method::Noufaily);
+        let n = if glm {
+            env_usize("UPTICK_BENCH_GLM_SERIES", 1000)
+        } else {
+            env_usize("UPTICK_BENCH_SERIES", 10_000)
+        };
+        let (series, dates) = weekly_series(n, 520);
+        let params = DetectParams {
+            method,
+            ..Default::default()
+        };
+        let judged = params
+            .first_judgeable(method, &dates)
+            .map_or(0, |f| 520 - f)
+            * n;
+        group.throughput(Throughput::Elements(judged as u64));
+        group.bench_function(BenchmarkId::new(method.name(), n), |b| {
+            b.iter(|| black_box(detect(&series, &dates, Selection::Backtest, &params)))
+        });
+    }
+    group.finish();
+}
+
+/// 200 region trend charts in PNG (52 weeks each), drawn in parallel.
+fn render_charts(c: &mut Criterion) {
+    use rayon::prelude::*;
+    use uptick::render::{draw_trend, ChartFormat, TrendSpec};
+    let (series, dates) = weekly_series(200, 52);
+    let dir = tempfile_dir();
+    let specs: Vec<TrendSpec> = series
+        .iter()
+        .map(|(name, y)| TrendSpec {
+            title: name[0].clone(),
+            subtitle: "events per week; method nb".into(),
+            y_label: "events per week".into(),
+            weeks: dates.clone(),
+            observed: y.clone(),
+            expected: y.iter().map(|v| Some(v * 0.9)).collect(),
+            upper: y.iter().map(|v| Some(v * 1.5 + 2.0)).collect(),
+            alarm: y.iter().map(|v| *v > 25.0).collect(),
+            as_of: Some(51),
+        })
+        .collect();
+    let mut group = c.benchmark_group("render");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(200));
+    group.bench_function("trend_png_200", |b| {
+        b.iter(|| {
+            specs.par_iter().enumerate().for_each(|(i, s)| {
+                draw_trend(s, &dir, &format!("t{i}"), ChartFormat::Png).expect("chart");
+            })
+        })
+    });
+    group.finish();
+}
+
+fn tempfile_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("uptick-bench-charts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("bench chart dir");
+    dir
+}
+
+criterion_group!(benches, load_aggregate, detect_methods, render_charts);
 criterion_main!(benches);
