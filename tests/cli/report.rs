@@ -233,3 +233,29 @@ fn unwritable_output_root() {
         stderr(&out)
     );
 }
+
+/// The README's crontab line, run as written (in a copy of the repository's reports/ folder).
+#[test]
+fn readme_cron_line_runs() {
+    let readme = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("0 6 * * 1"))
+        .expect("crontab line in README");
+    let command = line.split("&& ").nth(1).expect("cd ... && uptick ...");
+    let args: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(args[0], "uptick");
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(work.path().join("reports")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/demo.toml"),
+        work.path().join("reports/demo.toml"),
+    )
+    .unwrap();
+    let out = run_ok(uptick().current_dir(work.path()).args(&args[1..]));
+    assert!(out.stderr.is_empty(), "quiet: {}", stderr(&out));
+    assert!(work
+        .path()
+        .join("reports/demo-config/2019-W48/report.md")
+        .exists());
+}
