@@ -71,16 +71,80 @@ fn lock(root: &Path) -> anyhow::Result<Lock> {
     Err(anyhow!("could not take the lock file {}", path.display()))
 }
 
-/// Removes temporary directories left by killed runs.
+/// Removes temporary directories left by killed runs. A previous report that a killed run had
+/// moved aside (only possible where the atomic exchange is unsupported) is put back first.
 fn clean_leftovers(root: &Path) {
-    if let Ok(entries) = std::fs::read_dir(root) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') && (name.contains(".tmp-") || name.contains(".old-")) {
-                let _ = std::fs::remove_dir_all(e.path());
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(label) = name
+            .strip_prefix('.')
+            .and_then(|n| n.split_once(".old-"))
+            .map(|(l, _)| l.to_string())
+        {
+            let target = root.join(&label);
+            if !target.exists() && std::fs::rename(e.path(), &target).is_ok() {
+                continue;
             }
         }
+        if name.starts_with('.') && (name.contains(".tmp-") || name.contains(".old-")) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
+}
+
+/// Atomically exchanges two paths (Linux `renameat2(RENAME_EXCHANGE)`); false where the
+/// kernel or filesystem does not support it.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(a), Ok(b)) = (
+        CString::new(a.as_os_str().as_bytes()),
+        CString::new(b.as_os_str().as_bytes()),
+    ) else {
+        return false;
+    };
+    // SAFETY: both arguments are valid NUL-terminated paths for the duration of the call.
+    unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        ) == 0
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> bool {
+    false
+}
+
+/// Puts the finished directory `tmp` at `target`. With a previous report there, the two are
+/// exchanged in one atomic step where possible, so at every instant `target` is a complete
+/// report; otherwise the old one is moved aside first (and restored by the next run if this
+/// one is killed in between).
+fn swap_into_place(tmp: &Path, target: &Path, aside: &Path) -> anyhow::Result<()> {
+    if !target.exists() {
+        return std::fs::rename(tmp, target)
+            .with_context(|| format!("moving the new report into {}", target.display()));
+    }
+    if exchange(tmp, target) {
+        let _ = std::fs::remove_dir_all(tmp);
+        return Ok(());
+    }
+    std::fs::rename(target, aside)
+        .with_context(|| format!("moving the previous {} aside", target.display()))?;
+    if let Err(e) = std::fs::rename(tmp, target) {
+        let _ = std::fs::rename(aside, target);
+        return Err(anyhow!(e).context(format!("moving the new report into {}", target.display())));
+    }
+    let _ = std::fs::remove_dir_all(aside);
+    Ok(())
 }
 
 /// Settings of one report run, from the config file and the command line.
@@ -658,16 +722,11 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     };
     // Swap the finished directory into place.
     let target = s.root.join(&label);
-    let old = s.root.join(format!(".{label}.old-{}", std::process::id()));
-    if target.exists() {
-        std::fs::rename(&target, &old)
-            .with_context(|| format!("moving the previous {} aside", target.display()))?;
-    }
-    if let Err(e) = std::fs::rename(&tmp, &target) {
-        let _ = std::fs::rename(&old, &target);
-        return Err(anyhow!(e).context(format!("moving the new report into {}", target.display())));
-    }
-    let _ = std::fs::remove_dir_all(&old);
+    swap_into_place(
+        &tmp,
+        &target,
+        &s.root.join(format!(".{label}.old-{}", std::process::id())),
+    )?;
     if !quiet {
         eprintln!("{}", model.summary);
         eprintln!("report: {}", target.join("report.md").display());

@@ -259,3 +259,132 @@ fn readme_cron_line_runs() {
         .join("reports/demo-config/2019-W48/report.md")
         .exists());
 }
+
+/// Region names are data: markup, HTML, pipes, paths and spreadsheet formulas in them stay
+/// text in the report, the CSV and the chart file names.
+#[test]
+fn hostile_region_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = [
+        "[click](http://evil.example)",
+        "a|b",
+        "<script>alert(1)</script>",
+        "=cmd|' /C calc'!A0",
+        "../../etc",
+        "`rm -rf`",
+    ];
+    let mut csv = String::from("date,region\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2019, 1, 7).unwrap();
+    for (k, name) in names.iter().enumerate() {
+        for w in 0..40 {
+            // A steady 1 or 2 a week, then a surge in the last week for every region.
+            let n = if w == 39 { 30 } else { 1 + (w + k) % 2 };
+            for _ in 0..n {
+                csv.push_str(&format!(
+                    "{},\"{}\"\n",
+                    start + chrono::Duration::days(7 * w as i64),
+                    name.replace('"', "\"\"")
+                ));
+            }
+        }
+    }
+    std::fs::write(dir.path().join("hostile.csv"), csv).unwrap();
+    std::fs::write(
+        dir.path().join("hostile.toml"),
+        "[input]\npath = \"hostile.csv\"\ndate_col = \"date\"\nregion_cols = [\"region\"]\n[output]\nroot = \"out\"\n",
+    )
+    .unwrap();
+    run_ok(
+        uptick()
+            .args(["report", "--as-of", "2019-10-14", "--config"])
+            .arg(dir.path().join("hostile.toml")),
+    );
+    let week = dir.path().join("out/2019-W41");
+    let md = read(&week.join("report.md"));
+    assert!(
+        !md.contains("<script>") && md.contains("&lt;script>"),
+        "{md}"
+    );
+    assert!(!md.contains("[click](http") && md.contains("\\[click\\](http://evil.example)"));
+    assert!(md.contains("a\\|b"));
+    // Every row of the alerts table has the header's number of cells.
+    let table: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("| Region | Observed"))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert_eq!(table.len(), 2 + names.len(), "{md}");
+    let cells = |l: &str| l.replace("\\|", "").matches('|').count();
+    assert!(
+        table.iter().all(|l| cells(l) == cells(table[0])),
+        "{table:#?}"
+    );
+    let findings = read(&week.join("findings.csv"));
+    assert!(
+        findings.contains("'=cmd") && !findings.contains(",=cmd"),
+        "{findings}"
+    );
+    for e in std::fs::read_dir(week.join("charts")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'),
+            "{name}"
+        );
+    }
+    assert!(!dir.path().join("etc").exists() && !dir.path().join("out/etc").exists());
+}
+
+/// SIGKILL at random points of report runs: the previous report for the week stays complete and
+/// identical, and no partial report directory appears; the next run cleans up.
+#[cfg(unix)]
+#[test]
+fn killed_runs_never_leave_a_partial_report() {
+    use std::time::Duration;
+    let root = tempfile::tempdir().unwrap();
+    run_ok(
+        uptick()
+            .args(["report", "--demo", "--out"])
+            .arg(root.path()),
+    );
+    let report = root.path().join("2019-W48");
+    let md_before = read(&report.join("report.md"));
+    let json_before = read(&report.join("report.json"));
+    let bin = env!("CARGO_BIN_EXE_uptick");
+    for i in 0..25u64 {
+        let mut child = std::process::Command::new(bin)
+            .args(["report", "--demo", "--quiet", "--out"])
+            .arg(root.path())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Spread the kills over the run (a full run takes a few hundred ms in debug builds).
+        std::thread::sleep(Duration::from_millis((i * 37) % 400));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(read(&report.join("report.md")), md_before, "after kill {i}");
+        assert_eq!(
+            read(&report.join("report.json")),
+            json_before,
+            "after kill {i}"
+        );
+        for e in std::fs::read_dir(root.path()).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                name == "2019-W48" || name.starts_with('.'),
+                "unexpected {name} after kill {i}"
+            );
+        }
+    }
+    // The next run takes over the stale lock and removes the leftovers.
+    run_ok(
+        uptick()
+            .args(["report", "--demo", "--out"])
+            .arg(root.path()),
+    );
+    let names: Vec<String> = std::fs::read_dir(root.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["2019-W48"]);
+}
