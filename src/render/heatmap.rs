@@ -1,5 +1,5 @@
 //! The heat map: regions (rows, sorted by their latest signal) × weeks (columns), colour =
-//! observed/expected on a diverging log scale (or the count, where no expected value exists),
+//! observed/expected on a diverging log scale (grey where the week was not judged),
 //! alarm cells outlined. At most [`MAX_ROWS`] rows; the caller says how many were left out.
 
 use chrono::NaiveDate;
@@ -81,10 +81,6 @@ pub(super) fn draw<DB: DrawingBackend>(
     let n_rows = rows.len().max(1) as i32;
     let n_weeks = spec.weeks.len().max(1) as i32;
     let (grid, footer) = rest.split_vertically(rows.len().max(1) as u32 * ROW_HEIGHT + 28);
-    let max_count = rows
-        .iter()
-        .flat_map(|r| r.observed.iter().copied())
-        .fold(0.0f64, f64::max);
     let names: Vec<String> = rows.iter().map(|r| ellipsize(&r.name, 30)).collect();
     let mut chart = ChartBuilder::on(&grid)
         .margin_right(20)
@@ -125,11 +121,13 @@ pub(super) fn draw<DB: DrawingBackend>(
     for (r, row) in rows.iter().enumerate() {
         let y = n_rows - 1 - r as i32;
         chart
-            .draw_series(row.observed.iter().enumerate().map(|(w, obs)| {
-                let colour = match row.ratio.get(w).copied().flatten() {
-                    Some(ratio) => style::ratio_colour(ratio),
-                    None => style::count_colour(*obs, max_count),
-                };
+            .draw_series(row.observed.iter().enumerate().map(|(w, _)| {
+                let colour = row
+                    .ratio
+                    .get(w)
+                    .copied()
+                    .flatten()
+                    .map_or(style::NOT_JUDGED, style::ratio_colour);
                 Rectangle::new([(w as i32, y), (w as i32 + 1, y + 1)], colour.filled())
             }))
             .map_err(de)?;
@@ -186,7 +184,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .map_err(de)?;
     footer
         .draw(&Text::new(
-            "alarm (outlined)   colour: (observed + ½) ÷ (expected + ½)",
+            "alarm (outlined)   grey: not judged (short history)   colour: (observed + ½) ÷ (expected + ½)",
             (x + 32, 13),
             (FONT, style::TICK - 1),
         ))

@@ -32,6 +32,8 @@ pub const THRESHOLD: RGBColor = RGBColor(230, 159, 0);
 pub const MARKER: RGBColor = RGBColor(120, 120, 120);
 /// Light grid lines.
 pub const GRID: RGBColor = RGBColor(225, 225, 225);
+/// Heat-map cells of weeks that were not judged.
+pub const NOT_JUDGED: RGBColor = RGBColor(232, 232, 232);
 /// Text.
 pub const TEXT: RGBColor = RGBColor(30, 30, 30);
 
@@ -59,15 +61,4 @@ pub fn ratio_colour(ratio: f64) -> RGBColor {
     } else {
         mix((0, 114, 178), -x)
     }
-}
-
-/// Colour for a count on a sequential scale relative to `max` (white to blue).
-pub fn count_colour(count: f64, max: f64) -> RGBColor {
-    let t = if max > 0.0 {
-        (count / max).sqrt().clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let l = |c: u8| (255.0 + (f64::from(c) - 255.0) * t).round() as u8;
-    RGBColor(l(0), l(114), l(178))
 }

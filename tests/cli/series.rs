@@ -777,3 +777,42 @@ fn parquet_and_ndjson_match_csv() {
         );
     }
 }
+
+/// All ten UCDP weekly battle-death files (ISO year + week): 1,617 weeks each (data README),
+/// every row kept, none rejected.
+#[test]
+fn every_ucdp_weekly_file_loads() {
+    for country in [
+        "colombia", "congo", "ethiopia", "iraq", "mali", "myanmar", "nigeria", "pakistan",
+        "sleone", "uganda",
+    ] {
+        let Some(input) = shared_data(&format!("ucdp_weekly_battle_deaths/{country}.csv.gz"))
+        else {
+            return;
+        };
+        let out = run_ok(
+            uptick()
+                .args([
+                    "series",
+                    "--as-of",
+                    "2026-11-22",
+                    "--date-col",
+                    "year",
+                    "--week-col",
+                    "week",
+                    "--weight-col",
+                    "battle_deaths",
+                    "-i",
+                ])
+                .arg(&input),
+        );
+        assert!(
+            stderr(&out).contains(
+                "1617 rows read (preset generic: generic table): 1617 kept, 0 rejected, 0 excluded"
+            ),
+            "{country}: {}",
+            stderr(&out)
+        );
+        assert_eq!(csv_rows(&out.stdout).len(), 1617, "{country}");
+    }
+}
