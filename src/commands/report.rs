@@ -476,7 +476,16 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         .with_context(|| format!("creating the output root {}", s.root.display()))?;
     let _lock = lock(&s.root)?;
     clean_leftovers(&s.root);
-    let loaded = super::load(s.input.clone(), quiet)?;
+    // A spinner on a terminal for the long steps; hidden under cron (same code path).
+    let progress = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new_spinner()
+    };
+    progress.enable_steady_tick(std::time::Duration::from_millis(120));
+    progress.set_message("loading the incidents");
+    let loaded = super::load(s.input.clone(), true)?;
+    progress.set_message("judging every region");
     let set = &loaded.set;
     if set.weeks.is_empty() {
         return Err(anyhow!(
@@ -527,6 +536,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     // Everything is written into a temporary directory first.
     let tmp = s.root.join(format!(".{label}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
+    progress.set_message("drawing charts and writing the report");
     let result = (|| -> anyhow::Result<(ReportModel, usize)> {
         let charts_dir = tmp.join("charts");
         let alarm_regions: Vec<RegionKey> = latest
@@ -727,7 +737,9 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         &target,
         &s.root.join(format!(".{label}.old-{}", std::process::id())),
     )?;
+    progress.finish_and_clear();
     if !quiet {
+        eprintln!("{}", loaded.incidents.quality.summary());
         eprintln!("{}", model.summary);
         eprintln!("report: {}", target.join("report.md").display());
     }
