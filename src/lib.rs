@@ -8,6 +8,15 @@
 #![warn(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+/// Writes a line to stderr, ignoring failures (a closed stderr must not abort a run).
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod aggregate;
 pub mod cli;
 #[allow(clippy::print_stdout, clippy::print_stderr)]

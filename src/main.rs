@@ -22,9 +22,9 @@ fn report_error(err: &anyhow::Error) -> ExitStatus {
             }
         }
     }
-    eprintln!("uptick: error: {err}");
+    uptick::say!("uptick: error: {err}");
     for cause in err.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        uptick::say!("  caused by: {cause}");
     }
     ExitStatus::Error
 }

@@ -98,7 +98,7 @@ pub fn run(args: CompareArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
     let sums = period_sums(&loaded.incidents, measure, &args.period, &args.against)?;
     if !global.quiet {
         for note in &sums.notes {
-            eprintln!("note: {note}");
+            crate::say!("note: {note}");
         }
     }
     let weeks = (
@@ -143,7 +143,7 @@ pub fn run(args: CompareArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
             args.chart_format,
         )?;
         if !global.quiet {
-            eprintln!(
+            crate::say!(
                 "wrote {}",
                 paths
                     .iter()

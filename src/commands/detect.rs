@@ -18,7 +18,7 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     let set = &loaded.set;
     if !global.quiet {
         if let Some(note) = super::stale_data_note(&loaded) {
-            eprintln!("note: {note}");
+            crate::say!("note: {note}");
         }
     }
     let weeks = args.weeks.max(1);
@@ -49,7 +49,7 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         };
         let files = super::charts::write_detect_charts(dir, &c)?;
         if !global.quiet {
-            eprintln!(
+            crate::say!(
                 "wrote {} trend charts, the overview and the heat map to {}",
                 files.trend.len(),
                 dir.display()

@@ -60,7 +60,7 @@ pub fn load(input: InputArgs, quiet: bool) -> anyhow::Result<Loaded> {
     let incidents = ingest::load_incidents(&spec)
         .with_context(|| format!("loading {}", spec.source.display()))?;
     if !quiet {
-        eprintln!("{}", incidents.quality.summary());
+        crate::say!("{}", incidents.quality.summary());
     }
     let set = aggregate::weekly_series(&incidents, spec.from, spec.to)?;
     Ok(Loaded {

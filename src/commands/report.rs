@@ -739,9 +739,9 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     )?;
     progress.finish_and_clear();
     if !quiet {
-        eprintln!("{}", loaded.incidents.quality.summary());
-        eprintln!("{}", model.summary);
-        eprintln!("report: {}", target.join("report.md").display());
+        crate::say!("{}", loaded.incidents.quality.summary());
+        crate::say!("{}", model.summary);
+        crate::say!("report: {}", target.join("report.md").display());
     }
     Ok(if args.fail_on_alarm && n_alerts > 0 {
         ExitStatus::Findings

@@ -20,7 +20,7 @@ pub fn run(args: SeriesArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     output::write_atomic(&args.output, &bytes)
         .with_context(|| format!("writing the weekly series to {}", args.output.display()))?;
     if !global.quiet {
-        eprintln!(
+        crate::say!(
             "{} regions x {} weeks ({} to {}, weeks start on {})",
             set.series.len(),
             set.weeks.len(),

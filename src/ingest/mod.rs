@@ -29,6 +29,10 @@ pub use schema::{ColumnMap, DateSource, Preset};
 /// Name of the record-number column added to every scan.
 const RECORD_COL: &str = "__uptick_record";
 
+/// Counts (fatalities, weights) above this are rejected as implausible: no incident record
+/// reports more, and summing such values would swamp every series.
+pub const MAX_COUNT: f64 = 1e9;
+
 /// Dates before this year are rejected as implausible for incident data.
 pub const MIN_YEAR: i32 = 1900;
 
@@ -731,6 +735,7 @@ fn parse_count(
         return Ok(None);
     };
     match v.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > MAX_COUNT => Err("implausibly large"),
         Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
         Ok(x) if x < 0.0 => Err("negative"),
         _ => Err("non-numeric"),

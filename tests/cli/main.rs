@@ -3,6 +3,7 @@
 //! Tests that read real data from `../shared/data` (licensed for tests only, not bundled) skip
 //! with a printed notice where that folder is absent.
 
+mod bad_input;
 mod charts;
 mod compare;
 mod detect;
