@@ -11,7 +11,10 @@ pub mod dates;
 pub mod quality;
 pub mod schema;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -799,6 +802,9 @@ fn validate(spec: &InputSpec, table: &OpenTable, map: ColumnMap, path: &Path) ->
             },
         }
     })?;
+    // One chunk per column: row access into a many-chunk array costs a search per call.
+    let mut frame = frame;
+    frame.rechunk_mut_par();
     let columns: Vec<&Column> = needed
         .iter()
         .map(|c| frame.column(c.as_str()))
@@ -847,8 +853,12 @@ fn validate(spec: &InputSpec, table: &OpenTable, map: ColumnMap, path: &Path) ->
         map.identical_rows_are_duplicates || (map.preset == Preset::Gtd && map.id.is_none());
     let event_type_col = map.event_types.last().cloned();
 
-    let mut date_cache: HashMap<&str, std::result::Result<NaiveDate, DateError>> = HashMap::new();
-    let mut region_ids: HashMap<RegionKey, u32> = HashMap::new();
+    // Fast, non-cryptographic hashing: these maps see every row (10M-row files spend most of
+    // their time here with SipHash).
+    let mut date_cache: FastMap<&str, std::result::Result<NaiveDate, DateError>> =
+        FastMap::default();
+    let mut region_ids: FastMap<Vec<&str>, u32> = FastMap::default();
+    let mut region_key: Vec<&str> = Vec::with_capacity(map.regions.len());
     let mut out = Incidents {
         region_columns: map.regions.iter().map(|(n, _)| n.clone()).collect(),
         columns: map.clone(),
@@ -863,8 +873,11 @@ fn validate(spec: &InputSpec, table: &OpenTable, map: ColumnMap, path: &Path) ->
         last_week,
         quality: Quality::default(),
     };
-    let mut seen_ids: HashSet<&str> = HashSet::new();
-    let mut seen_rows: HashSet<u64> = HashSet::new();
+    let mut seen_ids: FastSet<&str> = FastSet::default();
+    if map.id.is_some() {
+        seen_ids.reserve(records.len());
+    }
+    let mut seen_rows: FastSet<u64> = FastSet::default();
     let (
         mut unknown_days,
         mut multi_days,
@@ -874,7 +887,7 @@ fn validate(spec: &InputSpec, table: &OpenTable, map: ColumnMap, path: &Path) ->
     ) = (0u64, 0u64, 0u64, 0u64, 0u64);
 
     for (row, &record) in records.iter().enumerate() {
-        let mut region_key: RegionKey = Vec::with_capacity(map.regions.len());
+        region_key.clear();
         let mut fatalities = 0.0;
         let mut events = 1.0;
         let mut weight = 0.0;
@@ -1055,9 +1068,9 @@ fn validate(spec: &InputSpec, table: &OpenTable, map: ColumnMap, path: &Path) ->
                     );
                 }
                 region_key.push(if strip_suffix {
-                    schema::strip_unit_suffix(v).to_string()
+                    schema::strip_unit_suffix(v)
                 } else {
-                    v.to_string()
+                    v
                 });
             }
             // 4. Numbers.
@@ -1130,11 +1143,16 @@ fn validate(spec: &InputSpec, table: &OpenTable, map: ColumnMap, path: &Path) ->
         })();
         match verdict {
             Verdict::Keep => {
-                let next = region_ids.len() as u32;
-                let id = *region_ids.entry(region_key).or_insert_with_key(|k| {
-                    out.regions.push(k.clone());
-                    next
-                });
+                let id = match region_ids.get(region_key.as_slice()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = region_ids.len() as u32;
+                        region_ids.insert(region_key.clone(), id);
+                        out.regions
+                            .push(region_key.iter().map(|s| s.to_string()).collect());
+                        id
+                    }
+                };
                 out.region.push(id);
                 out.events.push(events);
                 if let Some(f) = out.fatalities.as_mut() {
