@@ -1,7 +1,7 @@
 //! A small Poisson log-link GLM fitted by iteratively reweighted least squares (IRLS), as R's
 //! `glm.fit` does it: start at μ = y + 0.1, working response z = η + (y − μ)/μ, working
 //! weights ω·μ (ω the prior weights), stop when the relative change of the deviance is below
-//! 1e-8 (`glm.control(epsilon = 1e-8, maxit = 25)`), here with a larger iteration cap.
+//! 1e-8 within 25 iterations (`glm.control(epsilon = 1e-8, maxit = 25)`).
 //!
 //! Quasi-Poisson only changes the dispersion, which callers estimate from the fit. Designs are
 //! tiny (at most a dozen columns, a few hundred rows), so the normal equations are solved by
@@ -12,8 +12,9 @@
 
 /// Relative deviance change at which IRLS stops (R's default `epsilon`).
 const EPSILON: f64 = 1e-8;
-/// Iteration cap (R stops at 25 with a warning; we allow more before giving up).
-const MAX_ITER: usize = 50;
+/// Iteration cap, as R's `glm.control(maxit = 25)`: a fit that has not converged by then counts
+/// as not converged, as in surveillance (refit without trend, else no result for the week).
+const MAX_ITER: usize = 25;
 
 /// A fitted model.
 #[derive(Debug, Clone)]
@@ -119,6 +120,11 @@ pub fn fit_poisson(x: &[f64], k: usize, y: &[f64], w: &[f64]) -> Option<GlmFit> 
     let mut inv = Vec::new();
     let mut converged = false;
     let mut mu_last = mu.clone();
+    // Designs here are mostly indicator columns: visit only each row's non-zero entries
+    // (skipping exact zeros leaves every sum unchanged).
+    let nonzero: Vec<Vec<usize>> = (0..n)
+        .map(|r| (0..k).filter(|&i| x[r * k + i] != 0.0).collect())
+        .collect();
     for _ in 0..MAX_ITER {
         mu_last.clone_from(&mu);
         let mut xtwx = vec![0.0; k * k];
@@ -130,9 +136,10 @@ pub fn fit_poisson(x: &[f64], k: usize, y: &[f64], w: &[f64]) -> Option<GlmFit> 
             }
             let z = eta[r] + (y[r] - mu[r]) / mu[r];
             let row = &x[r * k..(r + 1) * k];
-            for i in 0..k {
+            let nz = &nonzero[r];
+            for (a, &i) in nz.iter().enumerate() {
                 xtwz[i] += ww * row[i] * z;
-                for j in 0..=i {
+                for &j in &nz[..=a] {
                     xtwx[i * k + j] += ww * row[i] * row[j];
                 }
             }
@@ -147,11 +154,7 @@ pub fn fit_poisson(x: &[f64], k: usize, y: &[f64], w: &[f64]) -> Option<GlmFit> 
             beta[i] = (0..k).map(|j| inv[i * k + j] * xtwz[j]).sum();
         }
         for r in 0..n {
-            eta[r] = x[r * k..(r + 1) * k]
-                .iter()
-                .zip(&beta)
-                .map(|(a, b)| a * b)
-                .sum();
+            eta[r] = nonzero[r].iter().map(|&i| x[r * k + i] * beta[i]).sum();
             mu[r] = eta[r].exp();
         }
         let dev = poisson_deviance(y, &mu, w);
@@ -172,7 +175,19 @@ pub fn fit_poisson(x: &[f64], k: usize, y: &[f64], w: &[f64]) -> Option<GlmFit> 
     let w_last: Vec<f64> = mu_last.clone();
     let inv_final = inv;
     let hat = (0..n)
-        .map(|r| w[r] * w_last[r] * quad_form(&inv_final, &x[r * k..(r + 1) * k], k))
+        .map(|r| {
+            let row = &x[r * k..(r + 1) * k];
+            let q: f64 = nonzero[r]
+                .iter()
+                .map(|&i| {
+                    nonzero[r]
+                        .iter()
+                        .map(|&j| row[i] * inv_final[i * k + j] * row[j])
+                        .sum::<f64>()
+                })
+                .sum();
+            w[r] * w_last[r] * q
+        })
         .collect();
     let working_weights = w.iter().zip(&w_last).map(|(a, b)| a * b).collect();
     Some(GlmFit {
