@@ -54,25 +54,7 @@ pub(super) fn draw<DB: DrawingBackend>(
 ) -> Result<(), String> {
     root.fill(&WHITE).map_err(de)?;
     let (header, body) = root.split_vertically(HEADER);
-    let more = if spec.not_shown > 0 {
-        format!(" (+{} more regions not shown)", spec.not_shown)
-    } else {
-        String::new()
-    };
-    header
-        .draw(&Text::new(
-            format!("{}{more}", spec.title),
-            (16, 8),
-            (FONT, style::TITLE).into_font().color(&style::TEXT),
-        ))
-        .map_err(de)?;
-    header
-        .draw(&Text::new(
-            spec.subtitle.clone(),
-            (16, 38),
-            (FONT, style::LABEL).into_font().color(&style::MARKER),
-        ))
-        .map_err(de)?;
+    super::draw_header(&header, &spec.title, &spec.subtitle, spec.not_shown)?;
     let rows: Vec<&ComparisonRow> = spec.rows.iter().take(MAX_ROWS).collect();
     let n = rows.len().max(1) as i32;
     // Axis range: cover the finite ends, at least 1/4..4, at most 1/1000..1000.

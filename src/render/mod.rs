@@ -159,6 +159,35 @@ pub(crate) fn de<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>)
     e.to_string()
 }
 
+/// Draws a wide chart's title (with a note of regions left out) and subtitle.
+pub(crate) fn draw_header<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+    not_shown: usize,
+) -> std::result::Result<(), String> {
+    let more = if not_shown > 0 {
+        format!(" (+{not_shown} more regions not shown)")
+    } else {
+        String::new()
+    };
+    area.draw(&Text::new(
+        format!("{title}{more}"),
+        (16, 8),
+        (style::FONT, style::TITLE).into_font().color(&style::TEXT),
+    ))
+    .map_err(de)?;
+    area.draw(&Text::new(
+        subtitle.to_string(),
+        (16, 38),
+        (style::FONT, style::LABEL)
+            .into_font()
+            .color(&style::MARKER),
+    ))
+    .map_err(de)?;
+    Ok(())
+}
+
 /// A count axis label: integers without decimals, others with one.
 pub(crate) fn count_label(v: &f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
