@@ -31,10 +31,19 @@ pub fn shared_data(rel: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!(
+        // Written to the process's stderr directly, past the test harness's capture, so the
+        // notice shows in CI logs.
+        use std::io::Write as _;
+        let msg = format!(
             "notice: skipped, {} not found (../shared is not beside this clone)",
             p.display()
         );
+        match std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
+            Ok(mut f) => {
+                let _ = writeln!(f, "{msg}");
+            }
+            Err(_) => eprintln!("{msg}"),
+        }
         None
     }
 }
