@@ -111,15 +111,16 @@ fn rows(set: &SeriesSet) -> impl Iterator<Item = Vec<String>> + '_ {
     })
 }
 
-/// The series table as CSV.
-pub fn series_csv(set: &SeriesSet) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// Writes a header and rows as CSV, every cell made spreadsheet-safe with [`csv_safe`]. The
+/// one place uptick writes CSV.
+fn write_csv(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>> {
     let to_err = |e: csv::Error| Error::Write {
         path: "-".into(),
         source: std::io::Error::other(e),
     };
-    w.write_record(header(set)).map_err(to_err)?;
-    for row in rows(set) {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(to_err)?;
+    for row in rows {
         w.write_record(row.iter().map(|c| csv_safe(c).into_owned()))
             .map_err(to_err)?;
     }
@@ -127,6 +128,11 @@ pub fn series_csv(set: &SeriesSet) -> Result<Vec<u8>> {
         path: "-".into(),
         source: std::io::Error::other(e.to_string()),
     })
+}
+
+/// The series table as CSV.
+pub fn series_csv(set: &SeriesSet) -> Result<Vec<u8>> {
+    write_csv(&header(set), rows(set))
 }
 
 /// The series table as JSON: `{week_start_day, region_columns, rows: [...], quality}`.
@@ -298,25 +304,10 @@ pub fn findings_csv(
     region_columns: &[String],
     measure: &str,
 ) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let to_err = |e: csv::Error| Error::Write {
-        path: "-".into(),
-        source: std::io::Error::other(e),
-    };
-    w.write_record(findings_header(region_columns, measure))
-        .map_err(to_err)?;
-    for f in findings {
-        w.write_record(
-            finding_cells(f, measure)
-                .iter()
-                .map(|c| csv_safe(c).into_owned()),
-        )
-        .map_err(to_err)?;
-    }
-    w.into_inner().map_err(|e| Error::Write {
-        path: "-".into(),
-        source: std::io::Error::other(e.to_string()),
-    })
+    write_csv(
+        &findings_header(region_columns, measure),
+        findings.iter().map(|f| finding_cells(f, measure)),
+    )
 }
 
 /// Findings as JSON, with the run's context.
@@ -500,28 +491,18 @@ pub fn comparison_csv(
     total: &Comparison,
     region_columns: &[String],
 ) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let to_err = |e: csv::Error| Error::Write {
-        path: "-".into(),
-        source: std::io::Error::other(e),
-    };
     let mut header: Vec<String> = region_columns.to_vec();
     header.extend(COMPARISON_COLUMNS.iter().map(|c| c.to_string()));
-    w.write_record(&header).map_err(to_err)?;
-    for c in rows.iter().chain(std::iter::once(total)) {
+    let rows = rows.iter().chain(std::iter::once(total)).map(|c| {
         let mut cells: Vec<String> = if c.region.is_empty() {
             vec!["ALL".into(); region_columns.len()]
         } else {
             c.region.clone()
         };
         cells.extend(comparison_cells(c));
-        w.write_record(cells.iter().map(|c| csv_safe(c).into_owned()))
-            .map_err(to_err)?;
-    }
-    w.into_inner().map_err(|e| Error::Write {
-        path: "-".into(),
-        source: std::io::Error::other(e.to_string()),
-    })
+        cells
+    });
+    write_csv(&header, rows)
 }
 
 /// The comparison as JSON.

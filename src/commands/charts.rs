@@ -172,13 +172,14 @@ pub fn write_detect_charts(dir: &Path, c: &DetectCharts<'_>) -> anyhow::Result<C
         .filter(|f| f.week_start == latest)
         .collect();
     latest_findings.sort_by(|a, b| crate::detect::significance_cmp(a, b));
-    let activity = |r: &RegionKey| -> f64 {
-        c.set
-            .series
-            .iter()
-            .find(|s| &s.region == r)
-            .map_or(0.0, |s| s.values(measure)[start..].iter().sum())
-    };
+    // Each region's values over the window, looked up by region (not searched per use).
+    let window_values: HashMap<&RegionKey, &[f64]> = c
+        .set
+        .series
+        .iter()
+        .map(|s| (&s.region, &s.values(measure)[start..]))
+        .collect();
+    let activity = |r: &RegionKey| -> f64 { window_values.get(r).map_or(0.0, |v| v.iter().sum()) };
     let mut order: Vec<&RegionKey> = latest_findings
         .iter()
         .filter(|f| f.alarm)
@@ -207,15 +208,9 @@ pub fn write_detect_charts(dir: &Path, c: &DetectCharts<'_>) -> anyhow::Result<C
                 Some(x) => format!(" (latest {x:.1}× expected)"),
                 None => String::new(),
             };
-            let series = c
-                .set
-                .series
-                .iter()
-                .find(|s| &s.region == *r)
-                .expect("region has a series");
             OverviewPanel {
                 title: format!("{}{ratio}", names[*r]),
-                observed: series.values(measure)[start..].to_vec(),
+                observed: window_values[*r].to_vec(),
                 alarm,
                 upper,
             }
@@ -241,16 +236,10 @@ pub fn write_detect_charts(dir: &Path, c: &DetectCharts<'_>) -> anyhow::Result<C
         .iter()
         .map(|r| {
             let WeekValues { alarm, ratio, .. } = per_week(r);
-            let series = c
-                .set
-                .series
-                .iter()
-                .find(|s| &s.region == *r)
-                .expect("region has a series");
             HeatmapRow {
                 name: names[*r].clone(),
                 ratio,
-                observed: series.values(measure)[start..].to_vec(),
+                observed: window_values[*r].to_vec(),
                 alarm,
             }
         })
