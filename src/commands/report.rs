@@ -289,13 +289,19 @@ fn settings(args: &ReportArgs) -> anyhow::Result<Settings> {
 }
 
 fn sha256_of(source: &Source) -> anyhow::Result<String> {
-    let bytes: Vec<u8> = match source {
+    // Streamed: inputs can be larger than memory.
+    let mut hasher = Sha256::new();
+    match source {
         Source::File(p) => {
-            std::fs::read(p).with_context(|| format!("reading {} for its checksum", p.display()))?
+            let mut file = std::fs::File::open(p)
+                .with_context(|| format!("reading {} for its checksum", p.display()))?;
+            std::io::copy(&mut file, &mut hasher)
+                .with_context(|| format!("reading {} for its checksum", p.display()))?;
         }
-        Source::Memory { bytes, .. } => bytes.to_vec(),
-    };
-    Ok(Sha256::digest(&bytes)
+        Source::Memory { bytes, .. } => hasher.update(bytes),
+    }
+    Ok(hasher
+        .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect())
@@ -341,7 +347,8 @@ fn drivers(
     alerts: &[(RegionKey, String, f64)],
     week: chrono::NaiveDate,
 ) -> Vec<Drivers> {
-    let (Some(types), Some(column)) = (&incidents.event_type, incidents.columns.event_types.last())
+    let (Some(types), Some(column)) =
+        (&incidents.event_types, incidents.columns.event_types.last())
     else {
         return Vec::new();
     };
@@ -363,7 +370,11 @@ fn drivers(
                     continue;
                 }
                 let w = ws.week_of(incidents.date[i]);
-                let cat = category_label(incidents.columns.preset, column, &types[i]);
+                let cat = category_label(
+                    incidents.columns.preset,
+                    column,
+                    &types[incidents.kind[i] as usize],
+                );
                 if w == week {
                     *now.entry(cat).or_default() += values[i];
                 } else if w >= base_from && w < week {

@@ -18,7 +18,7 @@ pub const DEMO_NAME: &str = "demo: UCDP GED Syria 2016-01-01..2019-11-30 (CC BY 
 pub fn demo_source() -> Source {
     Source::Memory {
         name: DEMO_NAME.to_string(),
-        bytes: DEMO_BYTES,
+        bytes: std::borrow::Cow::Borrowed(DEMO_BYTES),
     }
 }
 

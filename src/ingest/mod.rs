@@ -7,6 +7,7 @@
 //! numbers itself, because real exports mix date formats in one column and each bad value
 //! must be reported with its line, not turned into a silent null.
 
+pub mod chunks;
 pub mod dates;
 pub mod quality;
 pub mod schema;
@@ -163,7 +164,7 @@ pub enum Source {
         /// Shown in messages and reports.
         name: String,
         /// The file's bytes (gzip allowed).
-        bytes: &'static [u8],
+        bytes: std::borrow::Cow<'static, [u8]>,
     },
 }
 
@@ -234,6 +235,9 @@ pub struct InputSpec {
     pub multi_day: MultiDay,
     /// Turn any rejection into an error.
     pub strict: bool,
+    /// Text is read in chunks of about this many bytes ([`CHUNK_BYTES`]; tests make it small
+    /// to cross many chunk boundaries).
+    pub chunk_bytes: usize,
 }
 
 impl InputSpec {
@@ -265,11 +269,15 @@ impl InputSpec {
             unknown_day: UnknownDay::MonthStart,
             multi_day: MultiDay::Start,
             strict: false,
+            chunk_bytes: CHUNK_BYTES,
         }
     }
 }
 
-/// Validated incidents, one entry per kept row, in file order.
+/// Validated incidents, summed into cells: one per (region, day, event type) that has kept
+/// rows, in first-seen order. Cells keep the day because periods compared need not align
+/// with weeks; their number is bounded by the calendar, not by the file. The cell vectors (`region` .. `weight`) all have one entry per
+/// cell.
 #[derive(Debug, Clone)]
 pub struct Incidents {
     /// The column map in force.
@@ -278,18 +286,23 @@ pub struct Incidents {
     pub region_columns: Vec<String>,
     /// Distinct regions; `region` indexes into this.
     pub regions: Vec<RegionKey>,
-    /// Region of each incident.
+    /// Region of each cell.
     pub region: Vec<u32>,
-    /// Date of each incident.
+    /// Day of each cell.
     pub date: Vec<NaiveDate>,
-    /// Events each row stands for (1, or the events column of aggregated input).
+    /// Event type of each cell, indexing `event_types` (0 when the source has no type).
+    pub kind: Vec<u32>,
+    /// Kept rows in each cell.
+    pub rows: Vec<u64>,
+    /// Events each cell stands for (its rows, or the sum of the events column of aggregated
+    /// input).
     pub events: Vec<f64>,
-    /// Fatalities of each row (0 where unknown), when the metric is fatalities.
+    /// Fatalities of each cell (unknown counted as 0), when the metric is fatalities.
     pub fatalities: Option<Vec<f64>>,
-    /// The weight column's value of each row, when asked for.
+    /// The weight column's sum in each cell, when asked for.
     pub weight: Option<Vec<f64>>,
-    /// Event type of each row (finest available), when the source has one.
-    pub event_type: Option<Vec<String>>,
+    /// Distinct event types (finest available, trimmed), when the source has a type column.
+    pub event_types: Option<Vec<String>>,
     /// Week convention in force.
     pub week_start: WeekStart,
     /// Start of the last week included (the last complete week at as-of, unless the
@@ -299,13 +312,28 @@ pub struct Incidents {
     pub quality: Quality,
 }
 
+/// Text is read in record-aligned chunks of about this many bytes, so memory stays bounded
+/// by the chunk, not the file.
+pub const CHUNK_BYTES: usize = 64 << 20;
+
+/// No record (one CSV row, quoted newlines included) may be longer than this: beyond it the
+/// row is almost surely an unclosed quote swallowing the rest of the file.
+pub const MAX_RECORD_BYTES: usize = 256 << 20;
+
+/// Parquet files are validated this many rows at a time.
+const PARQUET_BATCH_ROWS: u32 = 1 << 20;
+
 /// Loads and validates one input.
+///
+/// Delimited text (plain or gzip) is streamed: it is cut into record-aligned chunks of about
+/// [`CHUNK_BYTES`], each parsed by Polars and validated, and the kept rows are summed into
+/// (region, day, event type) cells as they go. Memory therefore grows with the number of
+/// regions, weeks and distinct event ids, not with the file.
 ///
 /// # Errors
 /// Unreadable or unparsable files, missing columns, bad options, and with `strict` the first
 /// rejected row, each naming the file (and line and column where known).
 pub fn load_incidents(spec: &InputSpec) -> Result<Incidents> {
-    let path = spec.source.path();
     let format = match spec.format {
         Some(f) => f,
         None => match &spec.source {
@@ -318,71 +346,45 @@ pub fn load_incidents(spec: &InputSpec) -> Result<Incidents> {
             Source::Memory { name, .. } => InputFormat::from_path(Path::new(name)).unwrap_or(InputFormat::Csv),
         },
     };
-    let mut notes = Vec::new();
-    let table = match format {
-        InputFormat::Csv | InputFormat::Tsv => open_text(spec, format, &mut notes)?,
-        InputFormat::Parquet | InputFormat::Ndjson => open_binary(spec, format)?,
-    };
-    let columns = resolve_columns(spec, &table.header, &path)?;
-    let mut incidents = validate(spec, &table, columns, &path)?;
-    incidents.quality.notes.splice(0..0, notes);
-    Ok(incidents)
-}
-
-/// A table opened lazily: its header and a plan that yields the needed columns as text.
-struct OpenTable {
-    header: Vec<String>,
-    frame: LazyFrame,
-    /// Raw text (shared with the scan, not copied), for turning record numbers into lines.
-    text: Option<polars_buffer::Buffer<u8>>,
-    has_header: bool,
-    delimiter: u8,
-    /// What a record number means when there is no text to count lines in.
-    line_offset: u64,
-}
-
-fn read_bytes(spec: &InputSpec) -> Result<Vec<u8>> {
-    let path = spec.source.path();
-    let (raw, gz): (Vec<u8>, bool) = match &spec.source {
-        Source::File(p) => {
-            let raw = std::fs::read(p).map_err(|source| Error::Read {
-                path: p.clone(),
-                source,
-            })?;
-            let gz = raw.starts_with(&[0x1f, 0x8b]);
-            (raw, gz)
-        }
-        Source::Memory { bytes, .. } => (bytes.to_vec(), bytes.starts_with(&[0x1f, 0x8b])),
-    };
-    if !gz {
-        return Ok(raw);
+    match format {
+        InputFormat::Csv | InputFormat::Tsv => load_text(spec, format),
+        InputFormat::Parquet | InputFormat::Ndjson => load_binary(spec, format),
     }
-    let mut out = Vec::with_capacity(raw.len() * 6);
-    flate2::read::MultiGzDecoder::new(&raw[..])
-        .read_to_end(&mut out)
-        .map_err(|e| Error::Parse {
-            path,
-            message: format!("corrupt or truncated gzip data ({e})"),
-        })?;
-    Ok(out)
 }
 
-/// Returns UTF-8 text: strips a BOM, and decodes non-UTF-8 input as Latin-1 (with a note).
-fn to_utf8(mut bytes: Vec<u8>, notes: &mut Vec<String>) -> Vec<u8> {
-    if bytes.starts_with(b"\xef\xbb\xbf") {
-        bytes.drain(..3);
+/// The input as a byte stream, decompressed when it is gzip.
+fn open_stream(spec: &InputSpec) -> Result<(Box<dyn Read + '_>, bool)> {
+    let raw: Box<dyn Read> = match &spec.source {
+        Source::File(p) => Box::new(std::fs::File::open(p).map_err(|source| Error::Read {
+            path: p.clone(),
+            source,
+        })?),
+        Source::Memory { bytes, .. } => Box::new(std::io::Cursor::new(bytes.as_ref())),
+    };
+    let mut raw = std::io::BufReader::with_capacity(1 << 16, raw);
+    let magic = std::io::BufRead::fill_buf(&mut raw).map_err(|source| Error::Read {
+        path: spec.source.path(),
+        source,
+    })?;
+    if magic.starts_with(&[0x1f, 0x8b]) {
+        Ok((Box::new(flate2::read::MultiGzDecoder::new(raw)), true))
+    } else {
+        Ok((Box::new(raw), false))
     }
+}
+
+/// Returns UTF-8 text: decodes non-UTF-8 input as Latin-1 (with one note for the file).
+/// `line_base` is the number of lines before `bytes`, for the note.
+fn to_utf8(bytes: Vec<u8>, line_base: u64, notes: &mut Vec<String>) -> Vec<u8> {
     match std::str::from_utf8(&bytes) {
         Ok(_) => bytes,
         Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            notes.push(format!(
-                "the file is not valid UTF-8 (first at line {line}); it was read as Latin-1"
-            ));
+            if !notes.iter().any(|n| n.contains("not valid UTF-8")) {
+                let line = line_base + chunks::count_newlines(&bytes[..e.valid_up_to()]) + 1;
+                notes.push(format!(
+                    "the file is not valid UTF-8 (first at line {line}); it was read as Latin-1"
+                ));
+            }
             bytes
                 .iter()
                 .map(|&b| b as char)
@@ -430,35 +432,57 @@ fn clean_header(raw: Vec<String>, notes: &mut Vec<String>) -> Vec<String> {
     out
 }
 
-fn open_text(spec: &InputSpec, format: InputFormat, notes: &mut Vec<String>) -> Result<OpenTable> {
+/// Streams delimited text: header and delimiter from the first chunk, then every chunk
+/// parsed by Polars and validated.
+fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
     let path = spec.source.path();
-    let bytes = to_utf8(read_bytes(spec)?, notes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    let (stream, gzip) = open_stream(spec)?;
+    let mut chunks = chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES);
+    let mut next = || -> Result<Option<Vec<u8>>> {
+        chunks.next_chunk().map_err(|e| match e {
+            chunks::ChunkError::Io(e) if gzip => Error::Parse {
+                path: path.clone(),
+                message: format!("corrupt or truncated gzip data ({e})"),
+            },
+            chunks::ChunkError::Io(source) => Error::Read {
+                path: path.clone(),
+                source,
+            },
+            chunks::ChunkError::RecordTooLong { line, limit } => Error::Parse {
+                path: path.clone(),
+                message: format!(
+                    "line {line}: one record is longer than {} MiB (an unclosed quote?)",
+                    limit >> 20
+                ),
+            },
+        })
+    };
+    let mut notes = Vec::new();
+    let mut first = next()?.unwrap_or_default();
+    if first.starts_with(b"\xef\xbb\xbf") {
+        first.drain(..3);
+    }
+    let first = to_utf8(first, 0, &mut notes);
+    if first.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::Parse {
             path,
             message: "the file is empty".into(),
         });
     }
-    if bytes.contains(&0) {
-        return Err(Error::Parse {
-            path,
-            message: "the file is binary (it contains NUL bytes), not delimited text".into(),
-        });
-    }
-    let first_line_end = bytes
+    refuse_binary(&first, 0, &path)?;
+    let first_line_end = first
         .iter()
         .position(|&b| b == b'\n')
-        .unwrap_or(bytes.len());
+        .unwrap_or(first.len());
     let delimiter = spec.delimiter.unwrap_or(match format {
         InputFormat::Tsv => b'\t',
-        _ => sniff_delimiter(&bytes[..first_line_end]),
+        _ => sniff_delimiter(&first[..first_line_end]),
     });
-    let mut reader = csv::ReaderBuilder::new()
+    let header_record = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(&bytes[..]);
-    let first = reader
+        .from_reader(&first[..])
         .records()
         .next()
         .transpose()
@@ -468,42 +492,199 @@ fn open_text(spec: &InputSpec, format: InputFormat, notes: &mut Vec<String>) -> 
         })?
         .unwrap_or_default();
     let header = if spec.no_header {
-        (1..=first.len()).map(|i| format!("column_{i}")).collect()
+        (1..=header_record.len())
+            .map(|i| format!("column_{i}"))
+            .collect()
     } else {
-        clean_header(first.iter().map(str::to_string).collect(), notes)
+        clean_header(
+            header_record.iter().map(str::to_string).collect(),
+            &mut notes,
+        )
     };
-    let schema: Schema = header
-        .iter()
-        .map(|n| Field::new(n.as_str().into(), DataType::String))
-        .collect();
-    let text = polars_buffer::Buffer::from(bytes);
-    let frame =
-        LazyCsvReader::new_with_sources(ScanSources::Buffers(Arc::from(vec![text.clone()])))
-            .with_has_header(!spec.no_header)
-            .with_schema(Some(Arc::new(schema)))
-            .with_separator(delimiter)
-            .with_truncate_ragged_lines(true)
-            .with_missing_is_null(true)
-            .with_row_index(Some(RowIndex {
-                name: RECORD_COL.into(),
-                offset: 0,
-            }))
-            .finish()
-            .map_err(Error::polars(format!(
-                "{}: cannot read as delimited text",
-                path.display()
-            )))?;
-    Ok(OpenTable {
-        header,
-        frame,
-        text: Some(text),
-        has_header: !spec.no_header,
-        delimiter,
-        line_offset: 0,
-    })
+    let map = resolve_columns(spec, &header, &path)?;
+    let schema: Arc<Schema> = Arc::new(
+        header
+            .iter()
+            .map(|n| Field::new(n.as_str().into(), DataType::String))
+            .collect(),
+    );
+    let mut validator = Validator::new(spec, map, header, path.clone());
+    let mut chunk = Some(first);
+    let mut line_base = 0u64;
+    let mut index = 0usize;
+    while let Some(text) = chunk {
+        let text = if index == 0 {
+            text
+        } else {
+            to_utf8(text, line_base, &mut notes)
+        };
+        refuse_binary(&text, line_base, &path)?;
+        let lines_here = chunks::count_newlines(&text);
+        let has_header = index == 0 && !spec.no_header;
+        if !text.iter().all(u8::is_ascii_whitespace) {
+            let batch = TextBatch {
+                text: polars_buffer::Buffer::from(text),
+                has_header,
+                delimiter,
+                line_base,
+                first_record: validator.records_seen(),
+            };
+            let frame = batch.read(&schema, validator.needed(), &path)?;
+            validator.batch(&frame, &Lines::Text(&batch))?;
+        }
+        line_base += lines_here;
+        index += 1;
+        chunk = next()?;
+    }
+    Ok(validator.finish(notes))
 }
 
-fn open_binary(spec: &InputSpec, format: InputFormat) -> Result<OpenTable> {
+/// Text with NUL bytes is not delimited text (it is a binary file named .csv).
+fn refuse_binary(text: &[u8], line_base: u64, path: &Path) -> Result<()> {
+    match text.iter().position(|&b| b == 0) {
+        Some(at) => Err(Error::Parse {
+            path: path.to_path_buf(),
+            message: format!(
+                "line {}: the file is binary (it contains NUL bytes), not delimited text",
+                line_base + chunks::count_newlines(&text[..at]) + 1
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// One chunk of delimited text, with what is needed to name its lines.
+struct TextBatch {
+    text: polars_buffer::Buffer<u8>,
+    has_header: bool,
+    delimiter: u8,
+    /// Lines in the file before this chunk.
+    line_base: u64,
+    /// Record number of the chunk's first data record.
+    first_record: u64,
+}
+
+impl TextBatch {
+    /// Parses the chunk with Polars: the needed columns as text, plus record numbers.
+    fn read(&self, schema: &Arc<Schema>, needed: &[String], path: &Path) -> Result<DataFrame> {
+        let mut select: Vec<Expr> = needed.iter().map(|c| col(c.as_str())).collect();
+        select.push(col(RECORD_COL));
+        let frame = LazyCsvReader::new_with_sources(ScanSources::Buffers(Arc::from(vec![self
+            .text
+            .clone()])))
+        .with_has_header(self.has_header)
+        .with_schema(Some(schema.clone()))
+        .with_separator(self.delimiter)
+        .with_truncate_ragged_lines(true)
+        .with_missing_is_null(true)
+        .with_row_index(Some(RowIndex {
+            name: RECORD_COL.into(),
+            offset: u32::try_from(self.first_record).unwrap_or(u32::MAX),
+        }))
+        .finish()
+        .and_then(|f| f.select(select).collect());
+        frame.map_err(|e| match self.first_error() {
+            Some(message) => Error::Parse {
+                path: path.to_path_buf(),
+                message,
+            },
+            None => Error::Polars {
+                context: format!("{}: cannot read the table", path.display()),
+                source: e,
+            },
+        })
+    }
+
+    /// The first record the strict CSV reader rejects, as "line N: message".
+    fn first_error(&self) -> Option<String> {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&self.text[..]);
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => {
+                    let line = self.line_base + e.position().map_or(1, |p| p.line());
+                    return Some(format!("line {line}: {e}"));
+                }
+            }
+        }
+    }
+
+    /// 1-based file line numbers of the given records (sorted or not), counting quoted
+    /// newlines.
+    fn line_numbers(&self, records: &[u64]) -> Vec<u64> {
+        let text = &self.text[..];
+        let mut wanted: Vec<(u64, usize)> = records
+            .iter()
+            .map(|r| r.saturating_sub(self.first_record))
+            .zip(0..)
+            .collect();
+        wanted.sort_unstable();
+        let mut out = vec![0; records.len()];
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(self.has_header)
+            .flexible(true)
+            .from_reader(text);
+        let mut next = wanted.iter().peekable();
+        let mut record = csv::ByteRecord::new();
+        let mut index = 0u64;
+        while next.peek().is_some() {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {
+                    while let Some(&&(want, slot)) = next.peek() {
+                        if want != index {
+                            break;
+                        }
+                        // Physical line: count newlines before the record's first byte (the
+                        // csv crate's own line counter drifts on CRLF files).
+                        out[slot] = record.position().map_or(want + 1, |p| {
+                            let mut upto = (p.byte() as usize).min(text.len());
+                            while upto < text.len() && matches!(text[upto], b'\r' | b'\n') {
+                                upto += 1;
+                            }
+                            1 + chunks::count_newlines(&text[..upto])
+                        }) + self.line_base;
+                        next.next();
+                    }
+                    index += 1;
+                }
+                _ => break,
+            }
+        }
+        for (want, slot) in next {
+            out[*slot] = self.line_base + want + 1 + u64::from(self.has_header);
+        }
+        out
+    }
+}
+
+/// How record numbers of a batch become line numbers.
+enum Lines<'a> {
+    /// Delimited text: count lines in the chunk.
+    Text(&'a TextBatch),
+    /// No text: the line is the record number plus this offset (NDJSON: 1; Parquet: 1, a
+    /// 1-based row number).
+    Offset(u64),
+}
+
+impl Lines<'_> {
+    fn of(&self, records: &[u64]) -> Vec<u64> {
+        match self {
+            Lines::Text(batch) => batch.line_numbers(records),
+            Lines::Offset(o) => records.iter().map(|r| r + o).collect(),
+        }
+    }
+}
+
+/// Parquet and NDJSON through Polars' lazy scans: Parquet a batch of rows at a time, NDJSON
+/// (which has no cheap way to skip rows) in one batch.
+fn load_binary(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
     let path = spec.source.path();
     let Source::File(file) = &spec.source else {
         return Err(Error::Usage("only CSV/TSV data can be bundled".into()));
@@ -522,21 +703,37 @@ fn open_binary(spec: &InputSpec, format: InputFormat) -> Result<OpenTable> {
     .map_err(Error::polars(ctx.clone()))?;
     let schema = frame.collect_schema().map_err(Error::polars(ctx.clone()))?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-    let frame = frame.with_row_index(RECORD_COL, None).with_columns(
-        header
-            .iter()
-            .map(|n| col(n.as_str()).cast(DataType::String))
-            .collect::<Vec<_>>(),
-    );
-    // NDJSON: record r is on line r + 1; Parquet has no lines, so "line" means row number.
-    Ok(OpenTable {
-        header,
-        frame,
-        text: None,
-        has_header: false,
-        delimiter: b',',
-        line_offset: 1,
-    })
+    let map = resolve_columns(spec, &header, &path)?;
+    let mut validator = Validator::new(spec, map, header, path.clone());
+    let mut select: Vec<Expr> = validator
+        .needed()
+        .iter()
+        .map(|c| col(c.as_str()).cast(DataType::String))
+        .collect();
+    select.push(col(RECORD_COL));
+    let frame = frame.with_row_index(RECORD_COL, None).select(select);
+    // Record r is on line r + 1 of an NDJSON file; Parquet has no lines, so "line" means the
+    // 1-based row number.
+    let lines = Lines::Offset(1);
+    if format == InputFormat::Parquet {
+        let mut offset = 0i64;
+        loop {
+            let batch = frame
+                .clone()
+                .slice(offset, PARQUET_BATCH_ROWS)
+                .collect()
+                .map_err(Error::polars(ctx.clone()))?;
+            if batch.height() == 0 {
+                break;
+            }
+            offset += batch.height() as i64;
+            validator.batch(&batch, &lines)?;
+        }
+    } else {
+        let batch = frame.collect().map_err(Error::polars(ctx))?;
+        validator.batch(&batch, &lines)?;
+    }
+    Ok(validator.finish(Vec::new()))
 }
 
 /// Combines the preset's columns with the command line's overrides, and checks they exist.
@@ -764,7 +961,7 @@ fn parse_int(value: Option<&str>, na: &[String]) -> Option<i64> {
     })
 }
 
-/// Column accessor over the collected frame: text values by row.
+/// Column accessor over a collected batch: text values by row.
 struct Cols<'a> {
     by_name: HashMap<&'a str, &'a StringChunked>,
 }
@@ -775,515 +972,601 @@ impl<'a> Cols<'a> {
     }
 }
 
+/// The values of a kept row.
+struct Kept {
+    date: NaiveDate,
+    events: f64,
+    fatalities: f64,
+    weight: f64,
+}
+
 /// The outcome of checking one row.
 enum Verdict {
-    Keep,
+    Keep(Kept),
     Reject(String, Option<String>),
     Exclude(String, Option<String>),
 }
 
-fn validate(spec: &InputSpec, table: &OpenTable, map: ColumnMap, path: &Path) -> Result<Incidents> {
-    let needed = needed_columns(spec, &map, &table.header);
-    let mut select: Vec<Expr> = needed.iter().map(|c| col(c.as_str())).collect();
-    select.push(col(RECORD_COL));
-    let frame = table.frame.clone().select(select).collect().map_err(|e| {
-        let located = table
-            .text
-            .as_ref()
-            .and_then(|t| first_csv_error(t, table.delimiter));
-        match located {
-            Some(message) => Error::Parse {
-                path: path.to_path_buf(),
-                message,
+/// What does not change while rows are checked.
+struct Rules<'s> {
+    spec: &'s InputSpec,
+    map: ColumnMap,
+    header: Vec<String>,
+    na: Vec<String>,
+    min_date: NaiveDate,
+    week_start: WeekStart,
+    last_week: NaiveDate,
+    country_idx: Option<usize>,
+    strip_suffix: bool,
+    fingerprint_all: bool,
+    want_fatalities: bool,
+}
+
+/// At most this many distinct date strings are remembered (timestamps can make every value
+/// distinct; the cache then restarts rather than grow with the file).
+const DATE_CACHE_MAX: usize = 1 << 20;
+
+fn cached_date(
+    cache: &mut FastMap<String, std::result::Result<NaiveDate, DateError>>,
+    value: &str,
+    format: Option<&str>,
+) -> std::result::Result<NaiveDate, DateError> {
+    if let Some(hit) = cache.get(value) {
+        return hit.clone();
+    }
+    let parsed = parse_date(value, format);
+    if cache.len() >= DATE_CACHE_MAX {
+        cache.clear();
+    }
+    cache.insert(value.to_string(), parsed.clone());
+    parsed
+}
+
+/// A 128-bit hash: event ids and row fingerprints are remembered as hashes, so memory does
+/// not hold every id's text. With 128 bits, a false "duplicate" among even 10^9 distinct
+/// values has a probability below 10^-20.
+fn hash128<T: std::hash::Hash + ?Sized>(value: &T) -> u128 {
+    use std::hash::BuildHasher;
+    let a = foldhash::quality::FixedState::with_seed(0x5eed_0001).hash_one(value);
+    let b = foldhash::quality::FixedState::with_seed(0x5eed_0002).hash_one(value);
+    (u128::from(a) << 64) | u128::from(b)
+}
+
+/// Checks rows batch by batch and sums the kept ones into (region, day, event type) cells.
+struct Validator<'s> {
+    rules: Rules<'s>,
+    path: PathBuf,
+    needed: Vec<String>,
+    event_type_col: Option<String>,
+    date_cache: FastMap<String, std::result::Result<NaiveDate, DateError>>,
+    region_ids: FastMap<RegionKey, u32>,
+    type_ids: FastMap<String, u32>,
+    cell_ids: FastMap<(u32, NaiveDate, u32), usize>,
+    seen_ids: FastSet<u128>,
+    seen_rows: FastSet<u128>,
+    out: Incidents,
+    quality: Quality,
+    /// Line numbers of the example records, filled batch by batch.
+    line_of: HashMap<u64, u64>,
+    records: u64,
+    unknown_days: u64,
+    multi_days: u64,
+    unknown_fatalities: u64,
+    missing_ids: u64,
+    identical_kept: u64,
+    last_complete: NaiveDate,
+}
+
+impl<'s> Validator<'s> {
+    fn new(spec: &'s InputSpec, map: ColumnMap, header: Vec<String>, path: PathBuf) -> Self {
+        let needed = needed_columns(spec, &map, &header);
+        let week_start = spec.week_start.unwrap_or(map.preset.default_week_start());
+        let last_complete = week_start.last_complete_week(spec.as_of);
+        let last_week = if spec.include_incomplete {
+            week_start.week_of(spec.as_of)
+        } else {
+            last_complete
+        };
+        let event_type_col = map.event_types.last().cloned();
+        let want_fatalities = spec.metric == Metric::Fatalities;
+        let out = Incidents {
+            region_columns: map.regions.iter().map(|(n, _)| n.clone()).collect(),
+            columns: map.clone(),
+            regions: Vec::new(),
+            region: Vec::new(),
+            date: Vec::new(),
+            kind: Vec::new(),
+            rows: Vec::new(),
+            events: Vec::new(),
+            fatalities: want_fatalities.then(Vec::new),
+            weight: map.weight.as_ref().map(|_| Vec::new()),
+            event_types: event_type_col.as_ref().map(|_| Vec::new()),
+            week_start,
+            last_week,
+            quality: Quality::default(),
+        };
+        let quality = Quality {
+            source: spec.source.display(),
+            layout: format!("preset {}: {}", map.preset.name(), map.layout),
+            ..Default::default()
+        };
+        Validator {
+            rules: Rules {
+                spec,
+                na: map.na_values.clone(),
+                min_date: NaiveDate::from_ymd_opt(MIN_YEAR, 1, 1).expect("valid constant date"),
+                week_start,
+                last_week,
+                country_idx: map.regions.iter().position(|(n, _)| n == "country"),
+                strip_suffix: map.preset == Preset::UcdpGed,
+                fingerprint_all: map.identical_rows_are_duplicates
+                    || (map.preset == Preset::Gtd && map.id.is_none()),
+                want_fatalities,
+                map,
+                header,
             },
-            None => Error::Polars {
-                context: format!("{}: cannot read the table", path.display()),
-                source: e,
-            },
+            path,
+            needed,
+            event_type_col,
+            date_cache: FastMap::default(),
+            region_ids: FastMap::default(),
+            type_ids: FastMap::default(),
+            cell_ids: FastMap::default(),
+            seen_ids: FastSet::default(),
+            seen_rows: FastSet::default(),
+            out,
+            quality,
+            line_of: HashMap::new(),
+            records: 0,
+            unknown_days: 0,
+            multi_days: 0,
+            unknown_fatalities: 0,
+            missing_ids: 0,
+            identical_kept: 0,
+            last_complete,
         }
-    })?;
-    // One chunk per column: row access into a many-chunk array costs a search per call.
-    let mut frame = frame;
-    frame.rechunk_mut_par();
-    let columns: Vec<&Column> = needed
-        .iter()
-        .map(|c| frame.column(c.as_str()))
-        .collect::<PolarsResult<_>>()
-        .map_err(Error::polars(format!(
-            "{}: reading columns",
-            path.display()
-        )))?;
-    let mut by_name = HashMap::new();
-    for (name, column) in needed.iter().zip(&columns) {
-        let ca = column.str().map_err(Error::polars(format!(
-            "{}: column '{name}' is not text",
-            path.display()
-        )))?;
-        by_name.insert(name.as_str(), ca);
     }
-    let cols = Cols { by_name };
-    let records: Vec<u64> = frame
-        .column(RECORD_COL)
-        .and_then(|c| c.cast(&DataType::UInt64))
-        .map_err(Error::polars("reading record numbers"))?
-        .u64()
-        .map_err(Error::polars("reading record numbers"))?
-        .into_no_null_iter()
-        .collect();
 
-    let week_start = spec.week_start.unwrap_or(map.preset.default_week_start());
-    let last_complete = week_start.last_complete_week(spec.as_of);
-    let last_week = if spec.include_incomplete {
-        week_start.week_of(spec.as_of)
-    } else {
-        last_complete
-    };
-    let min_date = NaiveDate::from_ymd_opt(MIN_YEAR, 1, 1).expect("valid constant date");
-    let na = map.na_values.clone();
-    let mut quality = Quality {
-        source: spec.source.display(),
-        layout: format!("preset {}: {}", map.preset.name(), map.layout),
-        rows_read: records.len() as u64,
-        ..Default::default()
-    };
-    let want_fatalities = spec.metric == Metric::Fatalities;
-    let country_idx = map.regions.iter().position(|(n, _)| n == "country");
-    let strip_suffix = map.preset == Preset::UcdpGed;
-    let fingerprint_all =
-        map.identical_rows_are_duplicates || (map.preset == Preset::Gtd && map.id.is_none());
-    let event_type_col = map.event_types.last().cloned();
-
-    // Fast, non-cryptographic hashing: these maps see every row (10M-row files spend most of
-    // their time here with SipHash).
-    let mut date_cache: FastMap<&str, std::result::Result<NaiveDate, DateError>> =
-        FastMap::default();
-    let mut region_ids: FastMap<Vec<&str>, u32> = FastMap::default();
-    let mut region_key: Vec<&str> = Vec::with_capacity(map.regions.len());
-    let mut out = Incidents {
-        region_columns: map.regions.iter().map(|(n, _)| n.clone()).collect(),
-        columns: map.clone(),
-        regions: Vec::new(),
-        region: Vec::new(),
-        date: Vec::new(),
-        events: Vec::new(),
-        fatalities: want_fatalities.then(Vec::new),
-        weight: map.weight.as_ref().map(|_| Vec::new()),
-        event_type: event_type_col.as_ref().map(|_| Vec::new()),
-        week_start,
-        last_week,
-        quality: Quality::default(),
-    };
-    let mut seen_ids: FastSet<&str> = FastSet::default();
-    if map.id.is_some() {
-        seen_ids.reserve(records.len());
+    /// The columns each batch must hold (as text), besides the record number.
+    fn needed(&self) -> &[String] {
+        &self.needed
     }
-    let mut seen_rows: FastSet<u64> = FastSet::default();
-    let (
-        mut unknown_days,
-        mut multi_days,
-        mut unknown_fatalities,
-        mut missing_ids,
-        mut identical_kept,
-    ) = (0u64, 0u64, 0u64, 0u64, 0u64);
 
-    for (row, &record) in records.iter().enumerate() {
-        region_key.clear();
-        let mut fatalities = 0.0;
-        let mut events = 1.0;
-        let mut weight = 0.0;
-        let verdict = (|| -> Verdict {
-            // 1. Date.
-            let date = match &map.date {
-                DateSource::Column(c) => {
-                    let Some(v) = cols.get(c, row).filter(|v| !is_missing(Some(v), &na)) else {
-                        return Verdict::Reject("missing date".into(), Some(c.clone()));
-                    };
-                    match date_cache
-                        .entry(v)
-                        .or_insert_with(|| parse_date(v, spec.date_format.as_deref()))
-                    {
-                        Ok(d) => *d,
-                        Err(DateError::Ambiguous) => {
-                            return Verdict::Reject(
-                                "ambiguous date (pass --date-format)".into(),
-                                Some(c.clone()),
-                            )
-                        }
-                        Err(DateError::Unparsable) => {
-                            return Verdict::Reject("unparsable date".into(), Some(c.clone()))
-                        }
-                    }
-                }
-                DateSource::YearMonthDay { year, month, day } => {
-                    let (Some(y), Some(m), Some(d)) = (
-                        parse_int(cols.get(year, row), &na),
-                        parse_int(cols.get(month, row), &na),
-                        parse_int(cols.get(day, row), &na),
-                    ) else {
-                        return Verdict::Reject(
-                            "missing or non-numeric year/month/day".into(),
-                            Some(year.clone()),
-                        );
-                    };
-                    if m == 0 {
-                        return Verdict::Reject(
-                            "unknown month (month 0)".into(),
-                            Some(month.clone()),
-                        );
-                    }
-                    let d = if d == 0 {
-                        if spec.unknown_day == UnknownDay::Reject {
-                            return Verdict::Reject(
-                                "unknown day (day 0)".into(),
-                                Some(day.clone()),
-                            );
-                        }
-                        unknown_days += 1;
-                        1
-                    } else {
-                        d
-                    };
-                    match NaiveDate::from_ymd_opt(y as i32, m as u32, d as u32)
-                        .filter(|_| (1..=12).contains(&m))
-                    {
-                        Some(date) => date,
-                        None => return Verdict::Reject("invalid date".into(), Some(day.clone())),
-                    }
-                }
-                DateSource::IsoYearWeek { year, week } => {
-                    let (Some(y), Some(w)) = (
-                        parse_int(cols.get(year, row), &na),
-                        parse_int(cols.get(week, row), &na),
-                    ) else {
-                        return Verdict::Reject(
-                            "missing or non-numeric ISO year/week".into(),
-                            Some(week.clone()),
-                        );
-                    };
-                    match NaiveDate::from_isoywd_opt(y as i32, w as u32, chrono::Weekday::Mon) {
-                        Some(date) => date,
+    /// Records read so far (the record number of the next batch's first row).
+    fn records_seen(&self) -> u64 {
+        self.records
+    }
+
+    /// Checks one batch of rows and folds the kept ones into the cells.
+    fn batch(&mut self, frame: &DataFrame, lines: &Lines<'_>) -> Result<()> {
+        let path = self.path.clone();
+        // One chunk per column: row access into a many-chunk array costs a search per call.
+        let mut frame = frame.clone();
+        frame.rechunk_mut_par();
+        let needed = self.needed.clone();
+        let mut by_name = HashMap::new();
+        for name in &needed {
+            let ca = frame
+                .column(name.as_str())
+                .and_then(|c| c.str())
+                .map_err(Error::polars(format!(
+                    "{}: column '{name}' is not text",
+                    path.display()
+                )))?;
+            by_name.insert(name.as_str(), ca);
+        }
+        let cols = Cols { by_name };
+        let records: Vec<u64> = frame
+            .column(RECORD_COL)
+            .and_then(|c| c.cast(&DataType::UInt64))
+            .map_err(Error::polars("reading record numbers"))?
+            .u64()
+            .map_err(Error::polars("reading record numbers"))?
+            .into_no_null_iter()
+            .collect();
+        let first_record = self.records;
+        self.records += records.len() as u64;
+
+        // Per-batch lookups by borrowed text, in front of the owned maps.
+        let mut region_cache: FastMap<Vec<&str>, u32> = FastMap::default();
+        let mut type_cache: FastMap<&str, u32> = FastMap::default();
+        let mut key: Vec<&str> = Vec::with_capacity(self.rules.map.regions.len());
+        for (row, &record) in records.iter().enumerate() {
+            key.clear();
+            match self.judge(&cols, row, &mut key) {
+                Verdict::Keep(kept) => {
+                    let region = match region_cache.get(key.as_slice()) {
+                        Some(&id) => id,
                         None => {
-                            return Verdict::Reject("invalid ISO week".into(), Some(week.clone()))
+                            let owned: RegionKey = key.iter().map(|s| s.to_string()).collect();
+                            let next = self.out.regions.len() as u32;
+                            let id = *self.region_ids.entry(owned.clone()).or_insert_with(|| {
+                                self.out.regions.push(owned);
+                                next
+                            });
+                            region_cache.insert(key.clone(), id);
+                            id
                         }
-                    }
-                }
-                DateSource::Span { start, end } => {
-                    let Some(s) = cols.get(start, row).filter(|v| !is_missing(Some(v), &na)) else {
-                        return Verdict::Reject("missing date".into(), Some(start.clone()));
                     };
-                    let Ok(s) = parse_date(s, spec.date_format.as_deref()) else {
-                        return Verdict::Reject("unparsable date".into(), Some(start.clone()));
-                    };
-                    let e = cols
-                        .get(end, row)
-                        .and_then(|v| parse_date(v, spec.date_format.as_deref()).ok());
-                    match e {
-                        Some(e) if e != s => {
-                            multi_days += 1;
-                            match spec.multi_day {
-                                MultiDay::Start => s,
-                                MultiDay::End => e,
-                                MultiDay::Drop => {
-                                    return Verdict::Exclude(
-                                        "spans several days (--multi-day drop)".into(),
-                                        Some(end.clone()),
-                                    )
+                    let kind = match &self.event_type_col {
+                        Some(c) => {
+                            let v = cols.get(c, row).map(str::trim).unwrap_or("");
+                            match type_cache.get(v) {
+                                Some(&id) => id,
+                                None => {
+                                    let types = self.out.event_types.get_or_insert_with(Vec::new);
+                                    let next = types.len() as u32;
+                                    let id =
+                                        *self.type_ids.entry(v.to_string()).or_insert_with(|| {
+                                            types.push(v.to_string());
+                                            next
+                                        });
+                                    type_cache.insert(v, id);
+                                    id
                                 }
                             }
                         }
-                        None if spec.multi_day == MultiDay::End => {
-                            return Verdict::Reject(
-                                "missing or unparsable end date".into(),
-                                Some(end.clone()),
-                            )
-                        }
-                        _ => s,
+                        None => 0,
+                    };
+                    self.add(region, kind, &kept);
+                }
+                Verdict::Reject(reason, column) => {
+                    if self.rules.spec.strict {
+                        let line = lines.of(&[record])[0];
+                        return Err(Error::Strict {
+                            path,
+                            line,
+                            column: column.unwrap_or_default(),
+                            reason,
+                        });
                     }
+                    self.quality.reject(reason, column.as_deref(), record);
                 }
-            };
-            let date_col = match &map.date {
-                DateSource::Column(c) => c.clone(),
-                DateSource::YearMonthDay { year, .. } | DateSource::IsoYearWeek { year, .. } => {
-                    year.clone()
-                }
-                DateSource::Span { start, .. } => start.clone(),
-            };
-            if date < min_date {
-                return Verdict::Reject(format!("date before {MIN_YEAR}"), Some(date_col));
-            }
-            if date > spec.as_of {
-                // Not bad data: a backfill run (--as-of in the past) leaves later rows out.
-                return Verdict::Exclude(
-                    format!("dated after --as-of {}", spec.as_of),
-                    Some(date_col),
-                );
-            }
-            // 2. Range and filters.
-            if spec.from.is_some_and(|f| date < f) || spec.to.is_some_and(|t| date > t) {
-                return Verdict::Exclude("outside --from/--to".into(), Some(date_col));
-            }
-            if week_start.week_of(date) > last_week {
-                return Verdict::Exclude(
-                    format!(
-                        "in the incomplete week of --as-of {} (week starting {})",
-                        spec.as_of,
-                        week_start.week_of(spec.as_of)
-                    ),
-                    Some(date_col),
-                );
-            }
-            if let (Some(want), Some(i)) = (&spec.country, country_idx) {
-                let got = cols
-                    .get(&map.regions[i].1, row)
-                    .map(str::trim)
-                    .unwrap_or("");
-                if !got.eq_ignore_ascii_case(want) {
-                    return Verdict::Exclude(format!("--country {want}"), None);
+                Verdict::Exclude(reason, column) => {
+                    self.quality.exclude(reason, column.as_deref(), record);
                 }
             }
-            for f in &spec.filters {
-                let column = schema::find_column(&table.header, &f.column)
-                    .map_or(f.column.as_str(), |s| s.as_str());
-                let got = cols.get(column, row).map(str::trim).unwrap_or("");
-                if (got == f.value) == f.negate {
-                    return Verdict::Exclude(format!("--where {f}"), None);
-                }
-            }
-            if let Some(re) = &spec.actor {
-                if !map
-                    .actors
-                    .iter()
-                    .any(|c| cols.get(c, row).is_some_and(|v| re.is_match(v)))
-                {
-                    return Verdict::Exclude(format!("--actor {}", re.as_str()), None);
-                }
-            }
-            // 3. Region.
-            for (name, column) in &map.regions {
-                let v = cols.get(column, row).map(str::trim).unwrap_or("");
-                if v.is_empty() || na.iter().any(|n| n == v) {
-                    return Verdict::Reject(
-                        format!("missing region ({name})"),
-                        Some(column.clone()),
-                    );
-                }
-                region_key.push(if strip_suffix {
-                    schema::strip_unit_suffix(v)
-                } else {
-                    v
-                });
-            }
-            // 4. Numbers.
-            if let Some(c) = &map.fatalities {
-                if want_fatalities || map.fatalities_required {
-                    match parse_count(cols.get(c, row), &na) {
-                        Ok(Some(x)) => fatalities = x,
-                        Ok(None) if map.fatalities_required => {
-                            return Verdict::Reject(
-                                "missing fatalities (truncated or broken record)".into(),
-                                Some(c.clone()),
-                            )
-                        }
-                        Ok(None) => unknown_fatalities += 1,
-                        Err(kind) => {
-                            return Verdict::Reject(format!("{kind} fatalities"), Some(c.clone()))
-                        }
-                    }
-                }
-            }
-            for (column, slot, what) in [
-                (&map.events_count, &mut events, "event count"),
-                (&map.weight, &mut weight, "weight"),
-            ] {
-                if let Some(c) = column {
-                    match parse_count(cols.get(c, row), &na) {
-                        Ok(Some(x)) => *slot = x,
-                        Ok(None) => {
-                            return Verdict::Reject(format!("missing {what}"), Some(c.clone()))
-                        }
-                        Err(kind) => {
-                            return Verdict::Reject(format!("{kind} {what}"), Some(c.clone()))
-                        }
-                    }
-                }
-            }
-            // 5. Duplicates, after filters, so that an event listed once per actor counts when
-            // any of its rows matches.
-            if let Some(c) = &map.id {
-                match cols
-                    .get(c, row)
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty() && !na.iter().any(|n| n == v))
-                {
-                    Some(id) => {
-                        if !seen_ids.insert(id) {
-                            return Verdict::Exclude(
-                                "duplicate event id (counted once)".into(),
-                                Some(c.clone()),
-                            );
-                        }
-                    }
-                    None => missing_ids += 1,
-                }
-            }
-            if fingerprint_all {
-                let fp = row_fingerprint(&table.header, &cols, row);
-                if !seen_rows.insert(fp) {
-                    if map.identical_rows_are_duplicates {
-                        return Verdict::Exclude(
-                            "identical to an earlier row (duplicate)".into(),
-                            None,
-                        );
-                    }
-                    identical_kept += 1;
-                }
-            }
-            out.date.push(date);
-            Verdict::Keep
-        })();
-        match verdict {
-            Verdict::Keep => {
-                let id = match region_ids.get(region_key.as_slice()) {
-                    Some(&id) => id,
-                    None => {
-                        let id = region_ids.len() as u32;
-                        region_ids.insert(region_key.clone(), id);
-                        out.regions
-                            .push(region_key.iter().map(|s| s.to_string()).collect());
-                        id
-                    }
-                };
-                out.region.push(id);
-                out.events.push(events);
+        }
+        // Examples first seen in this batch get their lines while its text is at hand.
+        let fresh: Vec<u64> = self
+            .quality
+            .example_records()
+            .into_iter()
+            .filter(|r| *r >= first_record && !self.line_of.contains_key(r))
+            .collect();
+        for (r, line) in fresh.iter().zip(lines.of(&fresh)) {
+            self.line_of.insert(*r, line);
+        }
+        Ok(())
+    }
+
+    /// Adds a kept row to its (region, day, event type) cell.
+    fn add(&mut self, region: u32, kind: u32, kept: &Kept) {
+        let out = &mut self.out;
+        let i = *self
+            .cell_ids
+            .entry((region, kept.date, kind))
+            .or_insert_with(|| {
+                out.region.push(region);
+                out.date.push(kept.date);
+                out.kind.push(kind);
+                out.rows.push(0);
+                out.events.push(0.0);
                 if let Some(f) = out.fatalities.as_mut() {
-                    f.push(fatalities);
+                    f.push(0.0);
                 }
                 if let Some(w) = out.weight.as_mut() {
-                    w.push(weight);
+                    w.push(0.0);
                 }
-                if let (Some(types), Some(c)) = (out.event_type.as_mut(), &event_type_col) {
-                    types.push(cols.get(c, row).map(str::trim).unwrap_or("").to_string());
-                }
-            }
-            Verdict::Reject(reason, column) => {
-                if spec.strict {
-                    let line = line_numbers(table, &[record])
-                        .first()
-                        .copied()
-                        .unwrap_or(record + 1);
-                    return Err(Error::Strict {
-                        path: path.to_path_buf(),
-                        line,
-                        column: column.unwrap_or_default(),
-                        reason,
-                    });
-                }
-                quality.reject(reason, column.as_deref(), record);
-            }
-            Verdict::Exclude(reason, column) => quality.exclude(reason, column.as_deref(), record),
+                out.region.len() - 1
+            });
+        out.rows[i] += 1;
+        out.events[i] += kept.events;
+        if let Some(f) = out.fatalities.as_mut() {
+            f[i] += kept.fatalities;
+        }
+        if let Some(w) = out.weight.as_mut() {
+            w[i] += kept.weight;
         }
     }
-    quality.kept = out.date.len() as u64;
-    let examples = quality.example_records();
-    let lines = line_numbers(table, &examples);
-    let line_of: HashMap<u64, u64> = examples.into_iter().zip(lines).collect();
-    quality.fill_lines(|r| line_of.get(&r).copied().unwrap_or(r + 1));
-    let counted_notes = [
-        (unknown_days, "rows with an unknown day (day 0) were counted in the week of the 1st of their month"),
-        (multi_days, match spec.multi_day {
-            MultiDay::Start => "events span several days and were counted once, at their start",
-            MultiDay::End => "events span several days and were counted once, at their end",
-            MultiDay::Drop => "events span several days",
-        }),
-        (unknown_fatalities, "rows have no fatality figure (NA); counted as 0 fatalities"),
-        (missing_ids, "rows have no event id and could not be checked for duplicates"),
-        (identical_kept, "rows are identical to an earlier row and were kept: GTD extracts without eventid list distinct incidents"),
-    ];
-    for (n, text) in counted_notes {
-        if n > 0 {
-            quality.notes.push(format!("{n} {text}"));
-        }
-    }
-    if !spec.include_incomplete {
-        quality.notes.push(format!(
-            "series end with the last complete week (starting {last_complete}); the week of --as-of {} is incomplete and left out",
-            spec.as_of
-        ));
-    }
-    out.quality = quality;
-    Ok(out)
-}
 
-fn row_fingerprint(header: &[String], cols: &Cols<'_>, row: usize) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for c in header {
-        cols.get(c, row).hash(&mut h);
-    }
-    h.finish()
-}
-
-/// 1-based line numbers of the given records (sorted ascending), counting quoted newlines.
-fn line_numbers(table: &OpenTable, records: &[u64]) -> Vec<u64> {
-    let Some(text) = &table.text else {
-        return records.iter().map(|r| r + table.line_offset).collect();
-    };
-    let mut wanted: Vec<(u64, usize)> = records.iter().copied().zip(0..).collect();
-    wanted.sort_unstable();
-    let mut out = vec![0; records.len()];
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(table.delimiter)
-        .has_headers(table.has_header)
-        .flexible(true)
-        .from_reader(&text[..]);
-    let mut next = wanted.iter().peekable();
-    let mut record = csv::ByteRecord::new();
-    let mut index = 0u64;
-    while next.peek().is_some() {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {
-                while let Some(&&(want, slot)) = next.peek() {
-                    if want != index {
-                        break;
+    /// Checks one row; on success `key` holds its region names.
+    fn judge<'a>(&mut self, cols: &Cols<'a>, row: usize, key: &mut Vec<&'a str>) -> Verdict {
+        let Rules {
+            spec,
+            map,
+            na,
+            min_date,
+            week_start,
+            last_week,
+            country_idx,
+            strip_suffix,
+            fingerprint_all,
+            want_fatalities,
+            ..
+        } = &self.rules;
+        let (spec, min_date, week_start, last_week) = (*spec, *min_date, *week_start, *last_week);
+        let (country_idx, strip_suffix, fingerprint_all, want_fatalities) = (
+            *country_idx,
+            *strip_suffix,
+            *fingerprint_all,
+            *want_fatalities,
+        );
+        let mut kept = Kept {
+            date: min_date,
+            events: 1.0,
+            fatalities: 0.0,
+            weight: 0.0,
+        };
+        // 1. Date.
+        let date = match &map.date {
+            DateSource::Column(c) => {
+                let Some(v) = cols.get(c, row).filter(|v| !is_missing(Some(v), na)) else {
+                    return Verdict::Reject("missing date".into(), Some(c.clone()));
+                };
+                match cached_date(&mut self.date_cache, v, spec.date_format.as_deref()) {
+                    Ok(d) => d,
+                    Err(DateError::Ambiguous) => {
+                        return Verdict::Reject(
+                            "ambiguous date (pass --date-format)".into(),
+                            Some(c.clone()),
+                        )
                     }
-                    // Physical line: count newlines before the record's first byte (the csv
-                    // crate's own line counter drifts on CRLF files).
-                    out[slot] = record.position().map_or(want + 1, |p| {
-                        let mut upto = (p.byte() as usize).min(text.len());
-                        while upto < text.len() && matches!(text[upto], b'\r' | b'\n') {
-                            upto += 1;
-                        }
-                        1 + text[..upto].iter().filter(|&&b| b == b'\n').count() as u64
-                    });
-                    next.next();
+                    Err(DateError::Unparsable) => {
+                        return Verdict::Reject("unparsable date".into(), Some(c.clone()))
+                    }
                 }
-                index += 1;
             }
-            _ => break,
+            DateSource::YearMonthDay { year, month, day } => {
+                let (Some(y), Some(m), Some(d)) = (
+                    parse_int(cols.get(year, row), na),
+                    parse_int(cols.get(month, row), na),
+                    parse_int(cols.get(day, row), na),
+                ) else {
+                    return Verdict::Reject(
+                        "missing or non-numeric year/month/day".into(),
+                        Some(year.clone()),
+                    );
+                };
+                if m == 0 {
+                    return Verdict::Reject("unknown month (month 0)".into(), Some(month.clone()));
+                }
+                let d = if d == 0 {
+                    if spec.unknown_day == UnknownDay::Reject {
+                        return Verdict::Reject("unknown day (day 0)".into(), Some(day.clone()));
+                    }
+                    self.unknown_days += 1;
+                    1
+                } else {
+                    d
+                };
+                match NaiveDate::from_ymd_opt(y as i32, m as u32, d as u32)
+                    .filter(|_| (1..=12).contains(&m))
+                {
+                    Some(date) => date,
+                    None => return Verdict::Reject("invalid date".into(), Some(day.clone())),
+                }
+            }
+            DateSource::IsoYearWeek { year, week } => {
+                let (Some(y), Some(w)) = (
+                    parse_int(cols.get(year, row), na),
+                    parse_int(cols.get(week, row), na),
+                ) else {
+                    return Verdict::Reject(
+                        "missing or non-numeric ISO year/week".into(),
+                        Some(week.clone()),
+                    );
+                };
+                match NaiveDate::from_isoywd_opt(y as i32, w as u32, chrono::Weekday::Mon) {
+                    Some(date) => date,
+                    None => return Verdict::Reject("invalid ISO week".into(), Some(week.clone())),
+                }
+            }
+            DateSource::Span { start, end } => {
+                let Some(s) = cols.get(start, row).filter(|v| !is_missing(Some(v), na)) else {
+                    return Verdict::Reject("missing date".into(), Some(start.clone()));
+                };
+                let Ok(s) = parse_date(s, spec.date_format.as_deref()) else {
+                    return Verdict::Reject("unparsable date".into(), Some(start.clone()));
+                };
+                let e = cols
+                    .get(end, row)
+                    .and_then(|v| parse_date(v, spec.date_format.as_deref()).ok());
+                match e {
+                    Some(e) if e != s => {
+                        self.multi_days += 1;
+                        match spec.multi_day {
+                            MultiDay::Start => s,
+                            MultiDay::End => e,
+                            MultiDay::Drop => {
+                                return Verdict::Exclude(
+                                    "spans several days (--multi-day drop)".into(),
+                                    Some(end.clone()),
+                                )
+                            }
+                        }
+                    }
+                    None if spec.multi_day == MultiDay::End => {
+                        return Verdict::Reject(
+                            "missing or unparsable end date".into(),
+                            Some(end.clone()),
+                        )
+                    }
+                    _ => s,
+                }
+            }
+        };
+        let date_col = match &map.date {
+            DateSource::Column(c) => c.clone(),
+            DateSource::YearMonthDay { year, .. } | DateSource::IsoYearWeek { year, .. } => {
+                year.clone()
+            }
+            DateSource::Span { start, .. } => start.clone(),
+        };
+        if date < min_date {
+            return Verdict::Reject(format!("date before {MIN_YEAR}"), Some(date_col));
         }
+        if date > spec.as_of {
+            // Not bad data: a backfill run (--as-of in the past) leaves later rows out.
+            return Verdict::Exclude(
+                format!("dated after --as-of {}", spec.as_of),
+                Some(date_col),
+            );
+        }
+        // 2. Range and filters.
+        if spec.from.is_some_and(|f| date < f) || spec.to.is_some_and(|t| date > t) {
+            return Verdict::Exclude("outside --from/--to".into(), Some(date_col));
+        }
+        if week_start.week_of(date) > last_week {
+            return Verdict::Exclude(
+                format!(
+                    "in the incomplete week of --as-of {} (week starting {})",
+                    spec.as_of,
+                    week_start.week_of(spec.as_of)
+                ),
+                Some(date_col),
+            );
+        }
+        if let (Some(want), Some(i)) = (&spec.country, country_idx) {
+            let got = cols
+                .get(&map.regions[i].1, row)
+                .map(str::trim)
+                .unwrap_or("");
+            if !got.eq_ignore_ascii_case(want) {
+                return Verdict::Exclude(format!("--country {want}"), None);
+            }
+        }
+        for f in &spec.filters {
+            let column = schema::find_column(&self.rules.header, &f.column)
+                .map_or(f.column.as_str(), |s| s.as_str());
+            let got = cols.get(column, row).map(str::trim).unwrap_or("");
+            if (got == f.value) == f.negate {
+                return Verdict::Exclude(format!("--where {f}"), None);
+            }
+        }
+        if let Some(re) = &spec.actor {
+            if !map
+                .actors
+                .iter()
+                .any(|c| cols.get(c, row).is_some_and(|v| re.is_match(v)))
+            {
+                return Verdict::Exclude(format!("--actor {}", re.as_str()), None);
+            }
+        }
+        // 3. Region.
+        for (name, column) in &map.regions {
+            let v = cols.get(column, row).map(str::trim).unwrap_or("");
+            if v.is_empty() || na.iter().any(|n| n == v) {
+                return Verdict::Reject(format!("missing region ({name})"), Some(column.clone()));
+            }
+            key.push(if strip_suffix {
+                schema::strip_unit_suffix(v)
+            } else {
+                v
+            });
+        }
+        // 4. Numbers.
+        if let Some(c) = &map.fatalities {
+            if want_fatalities || map.fatalities_required {
+                match parse_count(cols.get(c, row), na) {
+                    Ok(Some(x)) => kept.fatalities = x,
+                    Ok(None) if map.fatalities_required => {
+                        return Verdict::Reject(
+                            "missing fatalities (truncated or broken record)".into(),
+                            Some(c.clone()),
+                        )
+                    }
+                    Ok(None) => self.unknown_fatalities += 1,
+                    Err(kind) => {
+                        return Verdict::Reject(format!("{kind} fatalities"), Some(c.clone()))
+                    }
+                }
+            }
+        }
+        for (column, slot, what) in [
+            (&map.events_count, &mut kept.events, "event count"),
+            (&map.weight, &mut kept.weight, "weight"),
+        ] {
+            if let Some(c) = column {
+                match parse_count(cols.get(c, row), na) {
+                    Ok(Some(x)) => *slot = x,
+                    Ok(None) => return Verdict::Reject(format!("missing {what}"), Some(c.clone())),
+                    Err(kind) => return Verdict::Reject(format!("{kind} {what}"), Some(c.clone())),
+                }
+            }
+        }
+        // 5. Duplicates, after filters, so that an event listed once per actor counts when
+        // any of its rows matches.
+        if let Some(c) = &map.id {
+            match cols
+                .get(c, row)
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && !na.iter().any(|n| n == v))
+            {
+                Some(id) => {
+                    if !self.seen_ids.insert(hash128(id)) {
+                        return Verdict::Exclude(
+                            "duplicate event id (counted once)".into(),
+                            Some(c.clone()),
+                        );
+                    }
+                }
+                None => self.missing_ids += 1,
+            }
+        }
+        if fingerprint_all {
+            let fp = row_fingerprint(&self.rules.header, cols, row);
+            if !self.seen_rows.insert(fp) {
+                if map.identical_rows_are_duplicates {
+                    return Verdict::Exclude(
+                        "identical to an earlier row (duplicate)".into(),
+                        None,
+                    );
+                }
+                self.identical_kept += 1;
+            }
+        }
+        kept.date = date;
+        Verdict::Keep(kept)
     }
-    for (want, slot) in next {
-        out[*slot] = want + 2;
+
+    /// The incidents, with the ledger completed.
+    fn finish(mut self, notes: Vec<String>) -> Incidents {
+        let spec = self.rules.spec;
+        let mut quality = std::mem::take(&mut self.quality);
+        quality.rows_read = self.records;
+        quality.kept = self.out.rows.iter().sum();
+        let line_of = &self.line_of;
+        quality.fill_lines(|r| line_of.get(&r).copied().unwrap_or(r + 1));
+        let counted_notes = [
+            (self.unknown_days, "rows with an unknown day (day 0) were counted in the week of the 1st of their month"),
+            (self.multi_days, match spec.multi_day {
+                MultiDay::Start => "events span several days and were counted once, at their start",
+                MultiDay::End => "events span several days and were counted once, at their end",
+                MultiDay::Drop => "events span several days",
+            }),
+            (self.unknown_fatalities, "rows have no fatality figure (NA); counted as 0 fatalities"),
+            (self.missing_ids, "rows have no event id and could not be checked for duplicates"),
+            (self.identical_kept, "rows are identical to an earlier row and were kept: GTD extracts without eventid list distinct incidents"),
+        ];
+        quality.notes = notes;
+        for (n, text) in counted_notes {
+            if n > 0 {
+                quality.notes.push(format!("{n} {text}"));
+            }
+        }
+        if !spec.include_incomplete {
+            quality.notes.push(format!(
+                "series end with the last complete week (starting {}); the week of --as-of {} is incomplete and left out",
+                self.last_complete, spec.as_of
+            ));
+        }
+        self.out.quality = quality;
+        self.out
     }
-    out
 }
 
-/// Finds the first record the strict CSV reader rejects, as "line N: message".
-fn first_csv_error(text: &[u8], delimiter: u8) -> Option<String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text);
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => return None,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                return Some(format!("line {line}: {e}"));
-            }
-        }
-    }
+fn row_fingerprint(header: &[String], cols: &Cols<'_>, row: usize) -> u128 {
+    let values: Vec<Option<&str>> = header.iter().map(|c| cols.get(c, row)).collect();
+    hash128(&values)
 }
