@@ -189,6 +189,7 @@ mod tests {
             week_start: ws,
             last_week: d(last_week),
             quality: Quality::default(),
+            sha256: None,
         }
     }
 

@@ -5,6 +5,13 @@ use clap::Parser;
 use uptick::commands::{self, ExitStatus};
 
 fn main() {
+    // A file-size limit (`ulimit -f`) would otherwise kill the process mid-write with
+    // SIGXFSZ; ignored, the write fails with EFBIG and the run stops with a clear error,
+    // leaving the previous report in place.
+    // SAFETY: called before any other thread exists; SIG_IGN installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = uptick::cli::Cli::parse();
     let status = match commands::run(cli) {
         Ok(status) => status,

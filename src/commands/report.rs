@@ -300,11 +300,7 @@ fn sha256_of(source: &Source) -> anyhow::Result<String> {
         }
         Source::Memory { bytes, .. } => hasher.update(bytes),
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(crate::ingest::hex(&hasher.finalize()))
 }
 
 /// The previous report in the same root (the latest week label before this one), as JSON.
@@ -698,7 +694,10 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             drivers: drivers(&loaded.incidents, set.measure(), &alert_keys, week),
             inputs: vec![InputFile {
                 name: loaded.spec.source.display(),
-                sha256: sha256_of(&loaded.spec.source)?,
+                sha256: match &loaded.incidents.sha256 {
+                    Some(sum) => sum.clone(),
+                    None => sha256_of(&loaded.spec.source)?,
+                },
             }],
             quality: loaded.incidents.quality.clone(),
             short_history: latest

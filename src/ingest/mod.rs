@@ -37,6 +37,10 @@ const RECORD_COL: &str = "__uptick_record";
 /// reports more, and summing such values would swamp every series.
 pub const MAX_COUNT: f64 = 1e9;
 
+/// Region values longer than this (in bytes) are rejected: no place name is this long, and
+/// such a value (a runaway quoted field, a pasted document) would flood every output.
+pub const MAX_NAME_BYTES: usize = 4096;
+
 /// Dates before this year are rejected as implausible for incident data.
 pub const MIN_YEAR: i32 = 1900;
 
@@ -310,6 +314,9 @@ pub struct Incidents {
     pub last_week: NaiveDate,
     /// The ledger.
     pub quality: Quality,
+    /// SHA-256 of the input's bytes as stored (before decompression), computed while reading
+    /// delimited text; `None` for Parquet and NDJSON.
+    pub sha256: Option<String>,
 }
 
 /// Text is read in record-aligned chunks of about this many bytes, so memory stays bounded
@@ -352,14 +359,44 @@ pub fn load_incidents(spec: &InputSpec) -> Result<Incidents> {
     }
 }
 
-/// The input as a byte stream, decompressed when it is gzip.
-fn open_stream(spec: &InputSpec) -> Result<(Box<dyn Read + '_>, bool)> {
-    let raw: Box<dyn Read> = match &spec.source {
+/// Passes bytes through while hashing them, so the report's input checksum needs no second
+/// read (and holds even if the file is replaced or deleted during the run).
+struct Hashing<R> {
+    inner: R,
+    hasher: std::rc::Rc<std::cell::RefCell<sha2::Sha256>>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        sha2::Digest::update(&mut *self.hasher.borrow_mut(), &buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Shared handle on the hash of the bytes read so far.
+type SharedHasher = std::rc::Rc<std::cell::RefCell<sha2::Sha256>>;
+
+/// The input as a byte stream, decompressed when it is gzip (the flag), hashed as it is read.
+fn open_stream(spec: &InputSpec) -> Result<(Box<dyn Read + '_>, bool, SharedHasher)> {
+    let hasher = std::rc::Rc::new(std::cell::RefCell::new(
+        <sha2::Sha256 as sha2::Digest>::new(),
+    ));
+    let file: Box<dyn Read> = match &spec.source {
         Source::File(p) => Box::new(std::fs::File::open(p).map_err(|source| Error::Read {
             path: p.clone(),
             source,
         })?),
         Source::Memory { bytes, .. } => Box::new(std::io::Cursor::new(bytes.as_ref())),
+    };
+    let raw = Hashing {
+        inner: file,
+        hasher: hasher.clone(),
     };
     let mut raw = std::io::BufReader::with_capacity(1 << 16, raw);
     let magic = std::io::BufRead::fill_buf(&mut raw).map_err(|source| Error::Read {
@@ -367,9 +404,13 @@ fn open_stream(spec: &InputSpec) -> Result<(Box<dyn Read + '_>, bool)> {
         source,
     })?;
     if magic.starts_with(&[0x1f, 0x8b]) {
-        Ok((Box::new(flate2::read::MultiGzDecoder::new(raw)), true))
+        Ok((
+            Box::new(flate2::read::MultiGzDecoder::new(raw)),
+            true,
+            hasher,
+        ))
     } else {
-        Ok((Box::new(raw), false))
+        Ok((Box::new(raw), false, hasher))
     }
 }
 
@@ -436,7 +477,7 @@ fn clean_header(raw: Vec<String>, notes: &mut Vec<String>) -> Vec<String> {
 /// parsed by Polars and validated.
 fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
     let path = spec.source.path();
-    let (stream, gzip) = open_stream(spec)?;
+    let (stream, gzip, hasher) = open_stream(spec)?;
     let mut chunks = chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES);
     let mut next = || -> Result<Option<Vec<u8>>> {
         chunks.next_chunk().map_err(|e| match e {
@@ -501,6 +542,25 @@ fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
             &mut notes,
         )
     };
+    if let [only] = header.as_slice() {
+        // uptick needs at least a date and a region column: one field means a wrong delimiter.
+        let seen = [b',', b'\t', b';', b'|']
+            .into_iter()
+            .find(|&c| c != delimiter && only.as_bytes().contains(&c));
+        if let Some(c) = seen {
+            let shown = if c == b'\t' {
+                "\\t".to_string()
+            } else {
+                (c as char).to_string()
+            };
+            return Err(Error::Parse {
+                path,
+                message: format!(
+                    "line 1: the header is one field, but it contains '{shown}': is the delimiter wrong? (pass --delimiter '{shown}')"
+                ),
+            });
+        }
+    }
     let map = resolve_columns(spec, &header, &path)?;
     let schema: Arc<Schema> = Arc::new(
         header
@@ -536,7 +596,11 @@ fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
         index += 1;
         chunk = next()?;
     }
-    Ok(validator.finish(notes))
+    drop(chunks);
+    let mut incidents = validator.finish(notes);
+    let digest = sha2::Digest::finalize(hasher.take());
+    incidents.sha256 = Some(hex(&digest));
+    Ok(incidents)
 }
 
 /// Text with NUL bytes is not delimited text (it is a binary file named .csv).
@@ -1084,6 +1148,7 @@ impl<'s> Validator<'s> {
             week_start,
             last_week,
             quality: Quality::default(),
+            sha256: None,
         };
         let quality = Quality {
             source: spec.source.display(),
@@ -1458,6 +1523,12 @@ impl<'s> Validator<'s> {
             let v = cols.get(column, row).map(str::trim).unwrap_or("");
             if v.is_empty() || na.iter().any(|n| n == v) {
                 return Verdict::Reject(format!("missing region ({name})"), Some(column.clone()));
+            }
+            if v.len() > MAX_NAME_BYTES {
+                return Verdict::Reject(
+                    format!("region name longer than {MAX_NAME_BYTES} bytes ({name})"),
+                    Some(column.clone()),
+                );
             }
             key.push(if strip_suffix {
                 schema::strip_unit_suffix(v)

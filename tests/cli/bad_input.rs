@@ -145,3 +145,176 @@ fn bad_values_are_counted_rejections_with_lines() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_wrong_delimiter_is_named() {
+    // A ';' file read as comma-separated, and a comma file forced to TSV.
+    error(
+        "semicolon.csv",
+        &["--delimiter", ",", "--date-col", "date", "--region-col", "region"],
+        "line 1: the header is one field, but it contains ';': is the delimiter wrong? (pass --delimiter ';')",
+    );
+    error(
+        "dates_mixed.csv",
+        &["--format-in", "tsv", "--date-col", "date", "--region-col", "region"],
+        "the header is one field, but it contains ',': is the delimiter wrong? (pass --delimiter ',')",
+    );
+}
+
+/// A 100 MB field is one counted rejection (names over 4096 bytes are not place names), read
+/// without holding more than that record and its chunk; the rows around it are kept.
+#[test]
+fn a_100_mb_field_is_a_counted_rejection() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge_field.csv");
+    let mut text = Vec::with_capacity(101 << 20);
+    text.extend_from_slice(b"date,region\n2024-01-01,North\n2024-01-02,\"");
+    text.resize(text.len() + (100 << 20), b'x');
+    text.extend_from_slice(b"\"\n2024-01-03,South\n");
+    std::fs::write(&path, text).unwrap();
+    let (_, err) = series_ok_at(&path);
+    assert!(
+        err.contains("rejected: region name longer than 4096 bytes (region): 1 (line 3)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("3 rows read") && err.contains("2 kept"),
+        "{err}"
+    );
+}
+
+/// Runs `series` (generic columns) on a generated file; asserts success.
+fn series_ok_at(path: &std::path::Path) -> (std::process::Output, String) {
+    let out = uptick()
+        .args(["series", "--as-of", "2024-02-01"])
+        .args(GENERIC)
+        .arg("-i")
+        .arg(path)
+        .timeout(std::time::Duration::from_secs(300))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    (out, err)
+}
+
+/// A million distinct regions load and aggregate: one series each, every row accounted for.
+#[test]
+fn a_million_regions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("regions.csv");
+    let mut text = String::with_capacity(30 << 20);
+    text.push_str("date,region\n");
+    for i in 0..1_000_000u32 {
+        text.push_str(&format!("2024-01-0{},Region {i}\n", 1 + i % 7));
+    }
+    std::fs::write(&path, text).unwrap();
+    let (out, err) = series_ok_at(&path);
+    assert!(
+        err.contains("1000000 rows read") && err.contains("1000000 kept"),
+        "{err}"
+    );
+    assert!(err.contains("1000000 regions x 1 weeks"), "{err}");
+    let lines = out.stdout.iter().filter(|&&b| b == b'\n').count();
+    assert_eq!(lines, 1_000_001, "header plus one row per region");
+}
+
+/// Writes a Parquet file from columns.
+fn parquet(path: &std::path::Path, columns: Vec<polars::prelude::Column>) {
+    use polars::prelude::*;
+    let mut df = DataFrame::new_infer_height(columns).unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+}
+
+/// Parquet columns of the wrong type: numbers and dates where text is expected are read as
+/// their text; a bad count is a counted rejection with its row; a nested column is a one-line
+/// error; a file that is not Parquet is a one-line error.
+#[test]
+fn parquet_with_wrong_types() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        uptick()
+            .args(["series", "--as-of", "2024-02-01", "--date-col", "date"])
+            .args(["--region-col", "region"])
+            .args(extra)
+            .arg("-i")
+            .arg(dir.path().join(name))
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap()
+    };
+    // Dates as integers (yyyymmdd), regions as integers, deaths as text with one bad value.
+    parquet(
+        &dir.path().join("numbers.parquet"),
+        vec![
+            Column::new("date".into(), [20240101i64, 20240102, 20240103]),
+            Column::new("region".into(), [7i32, 7, 8]),
+            Column::new("deaths".into(), ["1", "lots", "2"]),
+        ],
+    );
+    let out = run("numbers.parquet", &["--weight-col", "deaths"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("3 rows read") && err.contains("2 kept, 1 rejected"),
+        "{err}"
+    );
+    assert!(
+        err.contains("non-numeric weight: 1 (line 2)"),
+        "Parquet rows are numbered from 1: {err}"
+    );
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().any(|r| r["region"] == "7"), "{rows:?}");
+
+    // A real date column.
+    let dates = Column::new("date".into(), [19723i32, 19724])
+        .cast(&DataType::Date)
+        .unwrap();
+    parquet(
+        &dir.path().join("dates.parquet"),
+        vec![dates, Column::new("region".into(), ["A", "B"])],
+    );
+    let out = run("dates.parquet", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("2 kept"), "{}", stderr(&out));
+
+    // A nested (list) region column cannot be a region.
+    let lists = Series::new(
+        "region".into(),
+        [
+            Series::new("".into(), [1i32, 2]),
+            Series::new("".into(), [3i32]),
+        ],
+    );
+    parquet(
+        &dir.path().join("nested.parquet"),
+        vec![
+            Column::new("date".into(), ["2024-01-01", "2024-01-02"]),
+            lists.into(),
+        ],
+    );
+    let out = run("nested.parquet", &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("nested.parquet") && !err.contains("panicked"),
+        "{err}"
+    );
+
+    // Not Parquet at all.
+    std::fs::write(
+        dir.path().join("fake.parquet"),
+        "date,region\n2024-01-01,A\n",
+    )
+    .unwrap();
+    let out = run("fake.parquet", &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("fake.parquet: cannot read as Parquet"),
+        "{err}"
+    );
+}

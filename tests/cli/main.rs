@@ -7,6 +7,7 @@ mod bad_input;
 mod charts;
 mod compare;
 mod detect;
+mod faults;
 mod report;
 mod series;
 
@@ -31,20 +32,24 @@ pub fn shared_data(rel: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        // Written to the process's stderr directly, past the test harness's capture, so the
-        // notice shows in CI logs.
-        use std::io::Write as _;
-        let msg = format!(
-            "notice: skipped, {} not found (../shared is not beside this clone)",
+        notice(&format!(
+            "{} not found (../shared is not beside this clone)",
             p.display()
-        );
-        match std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
-            Ok(mut f) => {
-                let _ = writeln!(f, "{msg}");
-            }
-            Err(_) => eprintln!("{msg}"),
-        }
+        ));
         None
+    }
+}
+
+/// Prints "notice: skipped, WHY" to the process's stderr directly, past the test harness's
+/// capture, so the notice shows in CI logs.
+pub fn notice(why: &str) {
+    use std::io::Write as _;
+    let msg = format!("notice: skipped, {why}");
+    match std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
+        Ok(mut f) => {
+            let _ = writeln!(f, "{msg}");
+        }
+        Err(_) => eprintln!("{msg}"),
     }
 }
 
