@@ -56,7 +56,16 @@ pub struct Loaded {
 /// # Errors
 /// Loading or aggregation failures, with the input named.
 pub fn load(input: InputArgs, quiet: bool) -> anyhow::Result<Loaded> {
-    let spec = input.into_spec(demo::demo_source())?;
+    load_checked(input, quiet, false)
+}
+
+/// [`load`], also taking the input's SHA-256 while reading it when `checksum` is set.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_checked(input: InputArgs, quiet: bool, checksum: bool) -> anyhow::Result<Loaded> {
+    let mut spec = input.into_spec(demo::demo_source())?;
+    spec.checksum = checksum;
     let incidents = ingest::load_incidents(&spec)
         .with_context(|| format!("loading {}", spec.source.display()))?;
     if !quiet {

@@ -491,7 +491,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     };
     progress.enable_steady_tick(std::time::Duration::from_millis(120));
     progress.set_message("loading the incidents");
-    let loaded = super::load(s.input.clone(), true)?;
+    let loaded = super::load_checked(s.input.clone(), true, true)?;
     progress.set_message("judging every region");
     let set = &loaded.set;
     if set.weeks.is_empty() {

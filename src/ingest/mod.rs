@@ -242,6 +242,8 @@ pub struct InputSpec {
     /// Text is read in chunks of about this many bytes ([`CHUNK_BYTES`]; tests make it small
     /// to cross many chunk boundaries).
     pub chunk_bytes: usize,
+    /// Take the SHA-256 of delimited text while reading it ([`Incidents::sha256`]).
+    pub checksum: bool,
 }
 
 impl InputSpec {
@@ -274,6 +276,7 @@ impl InputSpec {
             multi_day: MultiDay::Start,
             strict: false,
             chunk_bytes: CHUNK_BYTES,
+            checksum: false,
         }
     }
 }
@@ -315,7 +318,7 @@ pub struct Incidents {
     /// The ledger.
     pub quality: Quality,
     /// SHA-256 of the input's bytes as stored (before decompression), computed while reading
-    /// delimited text; `None` for Parquet and NDJSON.
+    /// delimited text when the spec asks for it; `None` otherwise and for Parquet and NDJSON.
     pub sha256: Option<String>,
 }
 
@@ -363,13 +366,15 @@ pub fn load_incidents(spec: &InputSpec) -> Result<Incidents> {
 /// read (and holds even if the file is replaced or deleted during the run).
 struct Hashing<R> {
     inner: R,
-    hasher: std::rc::Rc<std::cell::RefCell<sha2::Sha256>>,
+    hasher: Option<SharedHasher>,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        sha2::Digest::update(&mut *self.hasher.borrow_mut(), &buf[..n]);
+        if let Some(hasher) = &self.hasher {
+            sha2::Digest::update(&mut *hasher.borrow_mut(), &buf[..n]);
+        }
         Ok(n)
     }
 }
@@ -383,10 +388,12 @@ pub fn hex(bytes: &[u8]) -> String {
 type SharedHasher = std::rc::Rc<std::cell::RefCell<sha2::Sha256>>;
 
 /// The input as a byte stream, decompressed when it is gzip (the flag), hashed as it is read.
-fn open_stream(spec: &InputSpec) -> Result<(Box<dyn Read + '_>, bool, SharedHasher)> {
-    let hasher = std::rc::Rc::new(std::cell::RefCell::new(
-        <sha2::Sha256 as sha2::Digest>::new(),
-    ));
+fn open_stream(spec: &InputSpec) -> Result<(Box<dyn Read + '_>, bool, Option<SharedHasher>)> {
+    let hasher = spec.checksum.then(|| {
+        std::rc::Rc::new(std::cell::RefCell::new(
+            <sha2::Sha256 as sha2::Digest>::new(),
+        ))
+    });
     let file: Box<dyn Read> = match &spec.source {
         Source::File(p) => Box::new(std::fs::File::open(p).map_err(|source| Error::Read {
             path: p.clone(),
@@ -598,8 +605,7 @@ fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
     }
     drop(chunks);
     let mut incidents = validator.finish(notes);
-    let digest = sha2::Digest::finalize(hasher.take());
-    incidents.sha256 = Some(hex(&digest));
+    incidents.sha256 = hasher.map(|h| hex(&sha2::Digest::finalize(h.take())));
     Ok(incidents)
 }
 
