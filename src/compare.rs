@@ -263,8 +263,9 @@ pub fn parse_period(text: &str) -> Result<PeriodSpec> {
     ))
 }
 
-fn shift_year_back(d: NaiveDate) -> NaiveDate {
-    NaiveDate::from_ymd_opt(d.year() - 1, d.month(), d.day()).unwrap_or_else(|| d - Days::new(365))
+fn shift_year_back(d: NaiveDate) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(d.year() - 1, d.month(), d.day())
+        .or_else(|| d.checked_sub_days(Days::new(365)))
 }
 
 /// Resolves `period` and `against` to days. `last_week_start` is the first day of the last
@@ -278,33 +279,43 @@ pub fn resolve_periods(
     against: &PeriodSpec,
     last_week_start: NaiveDate,
 ) -> Result<(Period, Period)> {
-    let absolute = |s: &PeriodSpec| -> Option<Period> {
+    // Relative specs reaching past the calendar (last-999999999-weeks) are errors.
+    let outside = || Error::Usage("a period reaches outside the calendar (years 1 to 9999)".into());
+    let absolute = |s: &PeriodSpec| -> Result<Option<Period>> {
         match s {
-            PeriodSpec::Fixed(p) => Some(*p),
-            PeriodSpec::LastWeeks(n) => Some(Period {
-                from: last_week_start - Days::new(7 * (u64::from(*n) - 1)),
+            PeriodSpec::Fixed(p) => Ok(Some(*p)),
+            PeriodSpec::LastWeeks(n) => Ok(Some(Period {
+                from: last_week_start
+                    .checked_sub_days(Days::new(7 * (u64::from(*n) - 1)))
+                    .ok_or_else(outside)?,
                 to: last_week_start + Days::new(6),
-            }),
-            _ => None,
+            })),
+            _ => Ok(None),
         }
     };
-    let relative = |s: &PeriodSpec, other: Period| -> Option<Period> {
+    let relative = |s: &PeriodSpec, other: Period| -> Result<Period> {
         match s {
-            PeriodSpec::PreviousWeeks(n) => Some(Period {
-                from: other.from - Days::new(7 * u64::from(*n)),
-                to: other.from - Days::new(1),
+            PeriodSpec::PreviousWeeks(n) => Ok(Period {
+                from: other
+                    .from
+                    .checked_sub_days(Days::new(7 * u64::from(*n)))
+                    .ok_or_else(outside)?,
+                to: other
+                    .from
+                    .checked_sub_days(Days::new(1))
+                    .ok_or_else(outside)?,
             }),
-            PeriodSpec::SamePeriodLastYear => Some(Period {
-                from: shift_year_back(other.from),
-                to: shift_year_back(other.to),
+            PeriodSpec::SamePeriodLastYear => Ok(Period {
+                from: shift_year_back(other.from).ok_or_else(outside)?,
+                to: shift_year_back(other.to).ok_or_else(outside)?,
             }),
-            _ => None,
+            _ => Err(Error::Usage("a fixed period is not relative".into())),
         }
     };
-    let (p, a) = match (absolute(period), absolute(against)) {
+    let (p, a) = match (absolute(period)?, absolute(against)?) {
         (Some(p), Some(a)) => (p, a),
-        (Some(p), None) => (p, relative(against, p).expect("relative spec")),
-        (None, Some(a)) => (relative(period, a).expect("relative spec"), a),
+        (Some(p), None) => (p, relative(against, p)?),
+        (None, Some(a)) => (relative(period, a)?, a),
         (None, None) => {
             return Err(Error::Usage(
                 "--period and --against cannot both be relative to each other".into(),
@@ -539,6 +550,17 @@ mod tests {
         ] {
             assert!(parse_period(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Found by fuzzing: `last-171058795-weeks` reached before year 1 and panicked.
+    #[test]
+    fn periods_past_the_calendar_are_errors() {
+        let last = d("2019-11-25");
+        let huge = parse_period("last-171058795-weeks").unwrap();
+        let err = resolve_periods(&huge, &PeriodSpec::SamePeriodLastYear, last).unwrap_err();
+        assert!(err.to_string().contains("outside the calendar"), "{err}");
+        let back = parse_period("previous-4000000000-weeks").unwrap();
+        assert!(resolve_periods(&PeriodSpec::LastWeeks(4), &back, last).is_err());
     }
 
     #[test]

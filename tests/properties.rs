@@ -164,7 +164,20 @@ proptest! {
             }
             if let (Some(e), Some(u)) = (j.expected, j.upperbound) {
                 prop_assert!(e.is_finite() && e >= 0.0, "{}: expected {e}", method.name());
-                prop_assert!(u >= e - 1e-9, "{}: upper {u} below expected {e}", method.name());
+                // Bounds of the form mean + margin must reach the mean. Two kinds need not:
+                // negative-binomial quantiles (noufaily, nb, auto) fall below the mean under
+                // extreme overdispersion, as in R (tests/reference.rs pins such a case), and
+                // the EARS C3 bound falls when the two weeks before already carry excess.
+                // Those must still be finite and non-negative.
+                let quantile_or_cumulative = matches!(
+                    f.method,
+                    Method::Noufaily | Method::Nb | Method::Auto | Method::EarsC3
+                );
+                if quantile_or_cumulative {
+                    prop_assert!(u.is_finite() && u >= 0.0, "{}: upper {u}", f.method.name());
+                } else {
+                    prop_assert!(u >= e - 1e-9, "{}: upper {u} below expected {e}", method.name());
+                }
             }
         }
     }

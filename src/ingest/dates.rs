@@ -5,7 +5,7 @@
 //! formats. Day-first and month-first numeric dates (`01/02/2020`) are ambiguous and need
 //! `--date-format`.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 /// Why a date string was not understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,17 @@ const TEXT_FORMATS: &[&str] = &[
 
 /// Parses one date. With `format` (a chrono/strftime pattern) only that format is accepted;
 /// date-times in that format are accepted and cut to their date.
+///
+/// Only years 1 to 9999 are dates here: chrono alone would read `-04/03/2` as 2 March of
+/// the year -4 (found by fuzzing).
 pub fn parse_date(value: &str, format: Option<&str>) -> Result<NaiveDate, DateError> {
+    match parse_any_year(value, format) {
+        Ok(d) if !(1..=9999).contains(&d.year()) => Err(DateError::Unparsable),
+        other => other,
+    }
+}
+
+fn parse_any_year(value: &str, format: Option<&str>) -> Result<NaiveDate, DateError> {
     let s = value.trim();
     if let Some(fmt) = format {
         return NaiveDate::parse_from_str(s, fmt)
@@ -89,6 +99,18 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// Found by fuzzing: chrono reads a leading '-' as a negative year.
+    #[test]
+    fn signed_and_out_of_calendar_years_are_not_dates() {
+        assert_eq!(parse_date("-04/03/2", None), Err(DateError::Unparsable));
+        assert_eq!(parse_date("+2020-01-01", None), Err(DateError::Unparsable));
+        assert_eq!(
+            parse_date("-0004-03-02", Some("%Y-%m-%d")),
+            Err(DateError::Unparsable)
+        );
+        assert_eq!(parse_date("0001-01-01", None), Ok(d(1, 1, 1)));
     }
 
     #[test]
