@@ -373,7 +373,10 @@ impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         if let Some(hasher) = &self.hasher {
-            sha2::Digest::update(&mut *hasher.borrow_mut(), &buf[..n]);
+            let mut h = hasher
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            sha2::Digest::update(&mut *h, &buf[..n]);
         }
         Ok(n)
     }
@@ -385,16 +388,16 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Shared handle on the hash of the bytes read so far.
-type SharedHasher = std::rc::Rc<std::cell::RefCell<sha2::Sha256>>;
+type SharedHasher = std::sync::Arc<std::sync::Mutex<sha2::Sha256>>;
 
 /// The input as a byte stream, decompressed when it is gzip (the flag), hashed as it is read.
-fn open_stream(spec: &InputSpec) -> Result<(Box<dyn Read + '_>, bool, Option<SharedHasher>)> {
-    let hasher = spec.checksum.then(|| {
-        std::rc::Rc::new(std::cell::RefCell::new(
-            <sha2::Sha256 as sha2::Digest>::new(),
-        ))
-    });
-    let file: Box<dyn Read> = match &spec.source {
+fn open_stream(
+    spec: &InputSpec,
+) -> Result<(Box<dyn Read + Send + '_>, bool, Option<SharedHasher>)> {
+    let hasher = spec
+        .checksum
+        .then(|| std::sync::Arc::new(std::sync::Mutex::new(<sha2::Sha256 as sha2::Digest>::new())));
+    let file: Box<dyn Read + Send> = match &spec.source {
         Source::File(p) => Box::new(std::fs::File::open(p).map_err(|source| Error::Read {
             path: p.clone(),
             source,
@@ -576,36 +579,78 @@ fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
             .collect(),
     );
     let mut validator = Validator::new(spec, map, header, path.clone());
-    let mut chunk = Some(first);
-    let mut line_base = 0u64;
-    let mut index = 0usize;
-    while let Some(text) = chunk {
-        let text = if index == 0 {
-            text
-        } else {
-            to_utf8(text, line_base, &mut notes)
-        };
-        refuse_binary(&text, line_base, &path)?;
-        let lines_here = chunks::count_newlines(&text);
-        let has_header = index == 0 && !spec.no_header;
-        if !text.iter().all(u8::is_ascii_whitespace) {
-            let batch = TextBatch {
-                text: polars_buffer::Buffer::from(text),
-                has_header,
-                delimiter,
-                line_base,
-                first_record: validator.records_seen(),
-            };
-            let frame = batch.read(&schema, validator.needed(), &path)?;
+    let needed = validator.needed().to_vec();
+    // Two stages, one chunk apart: a reader thread cuts and parses chunk k + 1 while this
+    // thread validates chunk k. The channel holds one parsed chunk, so at most three chunks
+    // are in memory.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(TextBatch, DataFrame)>>(1);
+    let reader_path = path.clone();
+    let mut incidents = std::thread::scope(|scope| -> Result<Incidents> {
+        let reader = scope.spawn(move || {
+            let path = reader_path;
+            let mut notes = Vec::new();
+            let mut chunk = Some(first);
+            let (mut line_base, mut first_record, mut index) = (0u64, 0u64, 0usize);
+            while let Some(text) = chunk {
+                let text = if index == 0 {
+                    text
+                } else {
+                    to_utf8(text, line_base, &mut notes)
+                };
+                let lines_here = chunks::count_newlines(&text);
+                let parsed = refuse_binary(&text, line_base, &path).and_then(|()| {
+                    if text.iter().all(u8::is_ascii_whitespace) {
+                        return Ok(None);
+                    }
+                    let batch = TextBatch {
+                        text: polars_buffer::Buffer::from(text),
+                        has_header: index == 0 && !spec.no_header,
+                        delimiter,
+                        line_base,
+                        first_record,
+                    };
+                    let frame = batch.read(&schema, &needed, &path)?;
+                    Ok(Some((batch, frame)))
+                });
+                match parsed {
+                    Ok(Some((batch, frame))) => {
+                        first_record += frame.height() as u64;
+                        if tx.send(Ok((batch, frame))).is_err() {
+                            break; // the validator stopped (an error); nothing more to do
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        break;
+                    }
+                }
+                line_base += lines_here;
+                index += 1;
+                chunk = match next() {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        break;
+                    }
+                };
+            }
+            notes
+        });
+        for item in rx {
+            let (batch, frame) = item?;
             validator.batch(&frame, &Lines::Text(&batch))?;
         }
-        line_base += lines_here;
-        index += 1;
-        chunk = next()?;
-    }
-    drop(chunks);
-    let mut incidents = validator.finish(notes);
-    incidents.sha256 = hasher.map(|h| hex(&sha2::Digest::finalize(h.take())));
+        let more_notes = reader
+            .join()
+            .map_err(|_| Error::Usage("the reader thread failed".into()))?;
+        notes.extend(more_notes);
+        Ok(validator.finish(notes))
+    })?;
+    incidents.sha256 = hasher.map(|h| {
+        let h = std::mem::take(&mut *h.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        hex(&sha2::Digest::finalize(h))
+    });
     Ok(incidents)
 }
 
@@ -1201,11 +1246,6 @@ impl<'s> Validator<'s> {
     /// The columns each batch must hold (as text), besides the record number.
     fn needed(&self) -> &[String] {
         &self.needed
-    }
-
-    /// Records read so far (the record number of the next batch's first row).
-    fn records_seen(&self) -> u64 {
-        self.records
     }
 
     /// Checks one batch of rows and folds the kept ones into the cells.
