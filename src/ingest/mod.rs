@@ -324,7 +324,7 @@ pub struct Incidents {
 
 /// Text is read in record-aligned chunks of about this many bytes, so memory stays bounded
 /// by the chunk, not the file.
-pub const CHUNK_BYTES: usize = 64 << 20;
+pub const CHUNK_BYTES: usize = 16 << 20;
 
 /// No record (one CSV row, quoted newlines included) may be longer than this: beyond it the
 /// row is almost surely an unclosed quote swallowing the rest of the file.
