@@ -820,6 +820,16 @@ fn load_binary(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let map = resolve_columns(spec, &header, &path)?;
     let mut validator = Validator::new(spec, map, header, path.clone());
+    for name in validator.needed() {
+        if let Some(dtype) = schema.get(name.as_str()).filter(|t| t.is_nested()) {
+            return Err(Error::Parse {
+                path,
+                message: format!(
+                    "column '{name}' holds {dtype} values, which cannot be read as text, dates or counts"
+                ),
+            });
+        }
+    }
     let mut select: Vec<Expr> = validator
         .needed()
         .iter()
