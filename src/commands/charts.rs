@@ -15,7 +15,8 @@ use crate::render::{
     OverviewSpec, TrendSpec,
 };
 
-/// Display names for regions: coarse levels shared by every region (one country) are dropped.
+/// Display names for regions: coarse levels shared by every region (one country) are dropped,
+/// and control characters (newlines, NUL) become spaces, as no font draws them.
 pub fn display_names(regions: &[RegionKey]) -> HashMap<RegionKey, String> {
     let depth = regions.iter().map(Vec::len).min().unwrap_or(0);
     let mut skip = 0;
@@ -30,6 +31,10 @@ pub fn display_names(regions: &[RegionKey]) -> HashMap<RegionKey, String> {
             } else {
                 r[skip..].join(" / ")
             };
+            let name = name
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
             (r.clone(), name)
         })
         .collect()
@@ -300,4 +305,20 @@ pub fn write_comparison_chart(
         rows: chart_rows,
     };
     Ok(render::draw_comparison(&spec, dir, "comparison", format)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_drop_shared_levels_and_control_characters() {
+        let regions: Vec<RegionKey> = vec![
+            vec!["Syria".into(), "North\nEast".into()],
+            vec!["Syria".into(), "nul\0byte".into()],
+        ];
+        let names = display_names(&regions);
+        assert_eq!(names[&regions[0]], "North East");
+        assert_eq!(names[&regions[1]], "nul byte");
+    }
 }

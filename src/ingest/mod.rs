@@ -654,6 +654,31 @@ fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
     Ok(incidents)
 }
 
+/// The first line of an NDJSON file that is not a JSON object, as "line N, column C: why",
+/// reading one line at a time.
+fn first_ndjson_error(file: &Path) -> Option<String> {
+    use std::io::BufRead;
+    let reader = std::io::BufReader::new(std::fs::File::open(file).ok()?);
+    for (i, line) in reader.split(b'\n').enumerate() {
+        let line = line.ok()?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<serde_json::Value>(&line) {
+            Ok(serde_json::Value::Object(_)) => {}
+            Ok(_) => return Some(format!("line {}: not a JSON object", i + 1)),
+            Err(e) => {
+                return Some(format!(
+                    "line {}, column {}: not JSON ({e})",
+                    i + 1,
+                    e.column()
+                ))
+            }
+        }
+    }
+    None
+}
+
 /// Text with NUL bytes is not delimited text (it is a binary file named .csv).
 fn refuse_binary(text: &[u8], line_base: u64, path: &Path) -> Result<()> {
     match text.iter().position(|&b| b == 0) {
@@ -811,12 +836,28 @@ fn load_binary(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
         "NDJSON"
     };
     let ctx = format!("{}: cannot read as {what}", path.display());
+    // Polars names a character, not a line: for NDJSON, find the first bad line ourselves.
+    let fail = |source: PolarsError| -> Error {
+        let located = (format == InputFormat::Ndjson)
+            .then(|| first_ndjson_error(file))
+            .flatten();
+        match located {
+            Some(message) => Error::Parse {
+                path: path.clone(),
+                message,
+            },
+            None => Error::Polars {
+                context: ctx.clone(),
+                source,
+            },
+        }
+    };
     let mut frame = match format {
         InputFormat::Parquet => LazyFrame::scan_parquet(file_ref, ScanArgsParquet::default()),
         _ => LazyJsonLineReader::new(file_ref).finish(),
     }
-    .map_err(Error::polars(ctx.clone()))?;
-    let schema = frame.collect_schema().map_err(Error::polars(ctx.clone()))?;
+    .map_err(fail)?;
+    let schema = frame.collect_schema().map_err(fail)?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let map = resolve_columns(spec, &header, &path)?;
     let mut validator = Validator::new(spec, map, header, path.clone());
@@ -855,7 +896,7 @@ fn load_binary(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
             validator.batch(&batch, &lines)?;
         }
     } else {
-        let batch = frame.collect().map_err(Error::polars(ctx))?;
+        let batch = frame.collect().map_err(fail)?;
         validator.batch(&batch, &lines)?;
     }
     Ok(validator.finish(Vec::new()))

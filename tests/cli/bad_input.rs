@@ -52,7 +52,11 @@ fn files_that_cannot_be_read_are_one_line_errors() {
         "corrupt or truncated gzip data",
     );
     error("corrupt.csv.gz", GENERIC, "corrupt or truncated gzip data");
-    error("bad_line.ndjson", GENERIC, "cannot read as NDJSON");
+    error(
+        "bad_line.ndjson",
+        GENERIC,
+        "bad_line.ndjson: line 2, column 10: not JSON",
+    );
     error(
         "fatalities_bad.csv",
         &["--date-col", "when"],

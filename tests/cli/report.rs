@@ -272,26 +272,33 @@ fn hostile_region_names() {
         "=cmd|' /C calc'!A0",
         "../../etc",
         "`rm -rf`",
+        "North\nEast",
+        "nul\0byte",
+        "back\\slash\\..\\x",
+        "same/name",
+        "same?name",
+        &"Very long name ".repeat(20),
     ];
-    let mut csv = String::from("date,region\n");
+    // NDJSON, so that a NUL byte can be part of a name (CSV with NUL is refused as binary).
+    let mut ndjson = String::new();
     let start = chrono::NaiveDate::from_ymd_opt(2019, 1, 7).unwrap();
     for (k, name) in names.iter().enumerate() {
         for w in 0..40 {
             // A steady 1 or 2 a week, then a surge in the last week for every region.
             let n = if w == 39 { 30 } else { 1 + (w + k) % 2 };
             for _ in 0..n {
-                csv.push_str(&format!(
-                    "{},\"{}\"\n",
-                    start + chrono::Duration::days(7 * w as i64),
-                    name.replace('"', "\"\"")
+                let date = start + chrono::Duration::days(7 * w as i64);
+                ndjson.push_str(&format!(
+                    "{}\n",
+                    serde_json::json!({"date": date.to_string(), "region": name})
                 ));
             }
         }
     }
-    std::fs::write(dir.path().join("hostile.csv"), csv).unwrap();
+    std::fs::write(dir.path().join("hostile.ndjson"), ndjson).unwrap();
     std::fs::write(
         dir.path().join("hostile.toml"),
-        "[input]\npath = \"hostile.csv\"\ndate_col = \"date\"\nregion_cols = [\"region\"]\n[output]\nroot = \"out\"\n",
+        "[input]\npath = \"hostile.ndjson\"\ndate_col = \"date\"\nregion_cols = [\"region\"]\n[output]\nroot = \"out\"\n",
     )
     .unwrap();
     run_ok(
@@ -324,6 +331,8 @@ fn hostile_region_names() {
         findings.contains("'=cmd") && !findings.contains(",=cmd"),
         "{findings}"
     );
+    assert!(!md.contains('\0'), "NUL in the markdown");
+    let mut chart_names = Vec::new();
     for e in std::fs::read_dir(week.join("charts")).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
         assert!(
@@ -331,7 +340,15 @@ fn hostile_region_names() {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'),
             "{name}"
         );
+        assert!(name.len() <= 100, "{name}");
+        chart_names.push(name);
     }
+    // One trend chart per region, names equal after sanitising kept apart.
+    let trends = chart_names
+        .iter()
+        .filter(|n| n.starts_with("trend-"))
+        .count();
+    assert_eq!(trends, names.len(), "{chart_names:?}");
     assert!(!dir.path().join("etc").exists() && !dir.path().join("out/etc").exists());
 }
 
