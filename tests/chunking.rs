@@ -142,3 +142,45 @@ fn line_numbers_stay_right_across_chunk_boundaries() {
         assert_same(&whole, &parts, &format!("many.csv in {chunk}-byte chunks"));
     }
 }
+
+#[test]
+fn parquet_gives_the_same_result_in_small_batches() {
+    use polars::prelude::*;
+    let n = 1000;
+    let dates: Vec<String> = (0..n)
+        .map(|i| {
+            if i % 97 == 13 {
+                "bad".to_string()
+            } else {
+                format!("2024-{:02}-{:02}", 1 + i % 12, 1 + i % 28)
+            }
+        })
+        .collect();
+    let regions: Vec<String> = (0..n).map(|i| format!("R{}", i % 17)).collect();
+    let mut df = DataFrame::new_infer_height(vec![
+        Column::new("date".into(), dates),
+        Column::new("region".into(), regions),
+    ])
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rows.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let generic = |s: &mut InputSpec| {
+        s.date_col = Some("date".into());
+        s.region_cols = vec!["region".into()];
+    };
+    let whole = load(&path, 1 << 30, &generic);
+    assert_eq!(whole.quality.rows_read, n as u64);
+    assert_eq!(whole.quality.rejected["unparsable date"].lines[0], 14);
+    // 64 bytes per row: batches of 1, 7 and 100 rows.
+    for chunk in [64, 7 * 64, 100 * 64] {
+        let parts = load(&path, chunk, &generic);
+        assert_same(
+            &whole,
+            &parts,
+            &format!("Parquet in batches of {} rows", chunk / 64),
+        );
+    }
+}

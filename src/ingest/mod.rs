@@ -330,8 +330,10 @@ pub const CHUNK_BYTES: usize = 16 << 20;
 /// row is almost surely an unclosed quote swallowing the rest of the file.
 pub const MAX_RECORD_BYTES: usize = 256 << 20;
 
-/// Parquet files are validated this many rows at a time.
-const PARQUET_BATCH_ROWS: u32 = 1 << 20;
+/// Parquet files are validated a batch of rows at a time: one row per this many bytes of the
+/// text chunk size (262,144 rows for 16 MiB), so that small chunk sizes in tests also make
+/// small batches.
+const PARQUET_BYTES_PER_ROW: usize = 64;
 
 /// Loads and validates one input.
 ///
@@ -882,11 +884,13 @@ fn load_binary(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
     // 1-based row number.
     let lines = Lines::Offset(1);
     if format == InputFormat::Parquet {
+        let batch_rows =
+            u32::try_from((spec.chunk_bytes / PARQUET_BYTES_PER_ROW).max(1)).unwrap_or(u32::MAX);
         let mut offset = 0i64;
         loop {
             let batch = frame
                 .clone()
-                .slice(offset, PARQUET_BATCH_ROWS)
+                .slice(offset, batch_rows)
                 .collect()
                 .map_err(Error::polars(ctx.clone()))?;
             if batch.height() == 0 {
