@@ -33,6 +33,8 @@ pub struct RecordChunks<R> {
     eof: bool,
     /// Newlines handed out so far, for naming lines in errors.
     lines_before: u64,
+    /// Whether double quotes can hide newlines (CSV), or every newline ends a record (NDJSON).
+    quotes: bool,
 }
 
 impl<R: Read> RecordChunks<R> {
@@ -45,7 +47,15 @@ impl<R: Read> RecordChunks<R> {
             carry: Vec::new(),
             eof: false,
             lines_before: 0,
+            quotes: true,
         }
+    }
+
+    /// Every newline ends a record (NDJSON, whose strings cannot hold a raw newline but can
+    /// hold escaped quotes).
+    pub fn lines_only(mut self) -> Self {
+        self.quotes = false;
+        self
     }
 
     /// The next chunk, or `None` at the end of the input.
@@ -63,7 +73,7 @@ impl<R: Read> RecordChunks<R> {
             self.fill(&mut buf, want).map_err(ChunkError::Io)?;
             for (i, &b) in buf.iter().enumerate().skip(scanned) {
                 match b {
-                    b'"' => in_quotes = !in_quotes,
+                    b'"' if self.quotes => in_quotes = !in_quotes,
                     b'\n' if !in_quotes => cut = Some(i + 1),
                     _ => {}
                 }

@@ -360,7 +360,8 @@ pub fn load_incidents(spec: &InputSpec) -> Result<Incidents> {
     };
     match format {
         InputFormat::Csv | InputFormat::Tsv => load_text(spec, format),
-        InputFormat::Parquet | InputFormat::Ndjson => load_binary(spec, format),
+        InputFormat::Ndjson => load_ndjson(spec),
+        InputFormat::Parquet => load_parquet(spec),
     }
 }
 
@@ -382,6 +383,16 @@ impl<R: Read> Read for Hashing<R> {
         }
         Ok(n)
     }
+}
+
+/// The hex SHA-256 of everything read through the hasher.
+fn finish_hash(hasher: SharedHasher) -> String {
+    let h = std::mem::take(
+        &mut *hasher
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    hex(&sha2::Digest::finalize(h))
 }
 
 /// Lower-case hex of a digest.
@@ -491,25 +502,7 @@ fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
     let path = spec.source.path();
     let (stream, gzip, hasher) = open_stream(spec)?;
     let mut chunks = chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES);
-    let mut next = || -> Result<Option<Vec<u8>>> {
-        chunks.next_chunk().map_err(|e| match e {
-            chunks::ChunkError::Io(e) if gzip => Error::Parse {
-                path: path.clone(),
-                message: format!("corrupt or truncated gzip data ({e})"),
-            },
-            chunks::ChunkError::Io(source) => Error::Read {
-                path: path.clone(),
-                source,
-            },
-            chunks::ChunkError::RecordTooLong { line, limit } => Error::Parse {
-                path: path.clone(),
-                message: format!(
-                    "line {line}: one record is longer than {} MiB (an unclosed quote?)",
-                    limit >> 20
-                ),
-            },
-        })
-    };
+    let mut next = || chunks.next_chunk().map_err(|e| chunk_error(e, gzip, &path));
     let mut notes = Vec::new();
     let mut first = next()?.unwrap_or_default();
     if first.starts_with(b"\xef\xbb\xbf") {
@@ -649,36 +642,154 @@ fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
         notes.extend(more_notes);
         Ok(validator.finish(notes))
     })?;
-    incidents.sha256 = hasher.map(|h| {
-        let h = std::mem::take(&mut *h.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-        hex(&sha2::Digest::finalize(h))
-    });
+    incidents.sha256 = hasher.map(finish_hash);
     Ok(incidents)
 }
 
-/// The first line of an NDJSON file that is not a JSON object, as "line N, column C: why",
-/// reading one line at a time.
-fn first_ndjson_error(file: &Path) -> Option<String> {
-    use std::io::BufRead;
-    let reader = std::io::BufReader::new(std::fs::File::open(file).ok()?);
-    for (i, line) in reader.split(b'\n').enumerate() {
-        let line = line.ok()?;
+/// The first line of an NDJSON chunk that is not a JSON object, as "line N, column C: why";
+/// `line_base` is the number of lines before the chunk.
+fn first_json_error(text: &[u8], line_base: u64) -> Option<String> {
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        let line_no = line_base + i as u64 + 1;
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_slice::<serde_json::Value>(&line) {
+        match serde_json::from_slice::<serde_json::Value>(line) {
             Ok(serde_json::Value::Object(_)) => {}
-            Ok(_) => return Some(format!("line {}: not a JSON object", i + 1)),
+            Ok(_) => return Some(format!("line {line_no}: not a JSON object")),
             Err(e) => {
                 return Some(format!(
-                    "line {}, column {}: not JSON ({e})",
-                    i + 1,
+                    "line {line_no}, column {}: not JSON ({e})",
                     e.column()
                 ))
             }
         }
     }
     None
+}
+
+/// The error for a chunk that could not be read.
+fn chunk_error(e: chunks::ChunkError, gzip: bool, path: &Path) -> Error {
+    match e {
+        chunks::ChunkError::Io(e) if gzip => Error::Parse {
+            path: path.to_path_buf(),
+            message: format!("corrupt or truncated gzip data ({e})"),
+        },
+        chunks::ChunkError::Io(source) => Error::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+        chunks::ChunkError::RecordTooLong { line, limit } => Error::Parse {
+            path: path.to_path_buf(),
+            message: format!(
+                "line {line}: one record is longer than {} MiB (an unclosed quote?)",
+                limit >> 20
+            ),
+        },
+    }
+}
+
+/// Streams NDJSON (plain or gzip) in chunks of whole lines, each parsed by Polars.
+fn load_ndjson(spec: &InputSpec) -> Result<Incidents> {
+    let path = spec.source.path();
+    let (stream, gzip, hasher) = open_stream(spec)?;
+    // JSON strings cannot hold a raw newline, so every newline ends a record.
+    let mut chunks =
+        chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES).lines_only();
+    let mut next = || chunks.next_chunk().map_err(|e| chunk_error(e, gzip, &path));
+    let mut first = next()?.unwrap_or_default();
+    if first.starts_with(b"\xef\xbb\xbf") {
+        first.drain(..3);
+    }
+    if first.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::Parse {
+            path,
+            message: "the file is empty".into(),
+        });
+    }
+    let fail = |text: &[u8], line_base: u64, source: PolarsError| match first_json_error(
+        text, line_base,
+    ) {
+        Some(message) => Error::Parse {
+            path: path.clone(),
+            message,
+        },
+        None => Error::Polars {
+            context: format!("{}: cannot read as NDJSON", path.display()),
+            source,
+        },
+    };
+    // Every line of a chunk is used to learn its keys (the header is the first chunk's keys).
+    let scan = |text: &polars_buffer::Buffer<u8>, offset: u64, line_base: u64| {
+        let mut frame =
+            LazyJsonLineReader::new_with_sources(ScanSources::Buffers(Arc::from(vec![
+                text.clone()
+            ])))
+            .with_infer_schema_length(None)
+            .with_row_index(Some(RowIndex {
+                name: RECORD_COL.into(),
+                offset: u32::try_from(offset).unwrap_or(u32::MAX),
+            }))
+            .finish()
+            .map_err(|e| fail(text, line_base, e))?;
+        let schema = frame
+            .collect_schema()
+            .map_err(|e| fail(text, line_base, e))?;
+        Ok::<_, Error>((frame, schema))
+    };
+    let first = polars_buffer::Buffer::from(first);
+    let (_, schema) = scan(&first, 0, 0)?;
+    let header: Vec<String> = schema
+        .iter_names()
+        .map(|n| n.to_string())
+        .filter(|n| n != RECORD_COL)
+        .collect();
+    let map = resolve_columns(spec, &header, &path)?;
+    let mut validator = Validator::new(spec, map, header, path.clone());
+    let needed = validator.needed().to_vec();
+    let mut chunk = Some(first);
+    let (mut line_base, mut first_record) = (0u64, 0u64);
+    while let Some(text) = chunk {
+        if !text.iter().all(u8::is_ascii_whitespace) {
+            let (frame, schema) = scan(&text, first_record, line_base)?;
+            // A key absent from every line of a chunk is a column of nulls there.
+            let mut select = Vec::with_capacity(needed.len() + 1);
+            for name in &needed {
+                select.push(match schema.get(name.as_str()) {
+                    Some(t) if t.is_nested() => return Err(nested_column(&path, name, t)),
+                    Some(_) => col(name.as_str()).cast(DataType::String),
+                    None => lit(NULL).cast(DataType::String).alias(name.as_str()),
+                });
+            }
+            select.push(col(RECORD_COL));
+            let batch = frame
+                .select(select)
+                .collect()
+                .map_err(|e| fail(&text, line_base, e))?;
+            first_record += batch.height() as u64;
+            let lines = Lines::Json {
+                text: &text,
+                line_base,
+                first_record: first_record - batch.height() as u64,
+            };
+            validator.batch(&batch, &lines)?;
+        }
+        line_base += chunks::count_newlines(&text);
+        chunk = next()?.map(polars_buffer::Buffer::from);
+    }
+    let mut incidents = validator.finish(Vec::new());
+    incidents.sha256 = hasher.map(finish_hash);
+    Ok(incidents)
+}
+
+/// A column that holds lists or structs cannot be a date, region or count.
+fn nested_column(path: &Path, name: &str, dtype: &DataType) -> Error {
+    Error::Parse {
+        path: path.to_path_buf(),
+        message: format!(
+            "column '{name}' holds {dtype} values, which cannot be read as text, dates or counts"
+        ),
+    }
 }
 
 /// Text with NUL bytes is not delimited text (it is a binary file named .csv).
@@ -810,8 +921,16 @@ impl TextBatch {
 enum Lines<'a> {
     /// Delimited text: count lines in the chunk.
     Text(&'a TextBatch),
-    /// No text: the line is the record number plus this offset (NDJSON: 1; Parquet: 1, a
-    /// 1-based row number).
+    /// NDJSON text: record k of the chunk is its k-th non-blank line.
+    Json {
+        /// The chunk.
+        text: &'a [u8],
+        /// Lines in the file before the chunk.
+        line_base: u64,
+        /// Record number of the chunk's first record.
+        first_record: u64,
+    },
+    /// No text (Parquet): the line is the record number plus this offset.
     Offset(u64),
 }
 
@@ -819,89 +938,71 @@ impl Lines<'_> {
     fn of(&self, records: &[u64]) -> Vec<u64> {
         match self {
             Lines::Text(batch) => batch.line_numbers(records),
+            Lines::Json {
+                text,
+                line_base,
+                first_record,
+            } => {
+                // Line number of each non-blank line, in order.
+                let filled: Vec<u64> = text
+                    .split(|&b| b == b'\n')
+                    .zip(1..)
+                    .filter(|(l, _)| !l.iter().all(u8::is_ascii_whitespace))
+                    .map(|(_, n)| line_base + n)
+                    .collect();
+                records
+                    .iter()
+                    .map(|r| {
+                        let k = r.saturating_sub(*first_record) as usize;
+                        filled.get(k).copied().unwrap_or(r + 1)
+                    })
+                    .collect()
+            }
             Lines::Offset(o) => records.iter().map(|r| r + o).collect(),
         }
     }
 }
 
-/// Parquet and NDJSON through Polars' lazy scans: Parquet a batch of rows at a time, NDJSON
-/// (which has no cheap way to skip rows) in one batch.
-fn load_binary(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
+/// Parquet through Polars' lazy scan, a batch of rows at a time.
+fn load_parquet(spec: &InputSpec) -> Result<Incidents> {
     let path = spec.source.path();
     let Source::File(file) = &spec.source else {
-        return Err(Error::Usage("only CSV/TSV data can be bundled".into()));
+        return Err(Error::Usage(
+            "bundled data must be CSV, TSV or NDJSON".into(),
+        ));
     };
     let file_ref = PlRefPath::new(file.to_string_lossy().as_ref());
-    let what = if format == InputFormat::Parquet {
-        "Parquet"
-    } else {
-        "NDJSON"
-    };
-    let ctx = format!("{}: cannot read as {what}", path.display());
-    // Polars names a character, not a line: for NDJSON, find the first bad line ourselves.
-    let fail = |source: PolarsError| -> Error {
-        let located = (format == InputFormat::Ndjson)
-            .then(|| first_ndjson_error(file))
-            .flatten();
-        match located {
-            Some(message) => Error::Parse {
-                path: path.clone(),
-                message,
-            },
-            None => Error::Polars {
-                context: ctx.clone(),
-                source,
-            },
-        }
-    };
-    let mut frame = match format {
-        InputFormat::Parquet => LazyFrame::scan_parquet(file_ref, ScanArgsParquet::default()),
-        _ => LazyJsonLineReader::new(file_ref).finish(),
-    }
-    .map_err(fail)?;
-    let schema = frame.collect_schema().map_err(fail)?;
+    let ctx = format!("{}: cannot read as Parquet", path.display());
+    let mut frame = LazyFrame::scan_parquet(file_ref, ScanArgsParquet::default())
+        .map_err(Error::polars(ctx.clone()))?;
+    let schema = frame.collect_schema().map_err(Error::polars(ctx.clone()))?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let map = resolve_columns(spec, &header, &path)?;
     let mut validator = Validator::new(spec, map, header, path.clone());
+    let mut select = Vec::with_capacity(validator.needed().len() + 1);
     for name in validator.needed() {
-        if let Some(dtype) = schema.get(name.as_str()).filter(|t| t.is_nested()) {
-            return Err(Error::Parse {
-                path,
-                message: format!(
-                    "column '{name}' holds {dtype} values, which cannot be read as text, dates or counts"
-                ),
-            });
+        match schema.get(name.as_str()) {
+            Some(t) if t.is_nested() => return Err(nested_column(&path, name, t)),
+            _ => select.push(col(name.as_str()).cast(DataType::String)),
         }
     }
-    let mut select: Vec<Expr> = validator
-        .needed()
-        .iter()
-        .map(|c| col(c.as_str()).cast(DataType::String))
-        .collect();
     select.push(col(RECORD_COL));
     let frame = frame.with_row_index(RECORD_COL, None).select(select);
-    // Record r is on line r + 1 of an NDJSON file; Parquet has no lines, so "line" means the
-    // 1-based row number.
-    let lines = Lines::Offset(1);
-    if format == InputFormat::Parquet {
-        let batch_rows =
-            u32::try_from((spec.chunk_bytes / PARQUET_BYTES_PER_ROW).max(1)).unwrap_or(u32::MAX);
-        let mut offset = 0i64;
-        loop {
-            let batch = frame
-                .clone()
-                .slice(offset, batch_rows)
-                .collect()
-                .map_err(Error::polars(ctx.clone()))?;
-            if batch.height() == 0 {
-                break;
-            }
-            offset += batch.height() as i64;
-            validator.batch(&batch, &lines)?;
+    let batch_rows =
+        u32::try_from((spec.chunk_bytes / PARQUET_BYTES_PER_ROW).max(1)).unwrap_or(u32::MAX);
+    let mut offset = 0i64;
+    loop {
+        let batch = frame
+            .clone()
+            .slice(offset, batch_rows)
+            .collect()
+            .map_err(Error::polars(ctx.clone()))?;
+        if batch.height() == 0 {
+            break;
         }
-    } else {
-        let batch = frame.collect().map_err(fail)?;
-        validator.batch(&batch, &lines)?;
+        offset += batch.height() as i64;
+        // Parquet has no lines: "line" means the 1-based row number.
+        validator.batch(&batch, &Lines::Offset(1))?;
     }
     Ok(validator.finish(Vec::new()))
 }
