@@ -3,7 +3,8 @@
 //!
 //! The first byte picks how the bytes are read: after a fixed ACLED header (so the validator,
 //! not the header check, sees most inputs), as headerless text with the first two columns as
-//! date and region, or as-is (preset detection).
+//! date and region, as-is (preset detection), or as NDJSON with `date` and `region` keys.
+//! Small chunks make every input cross chunk boundaries.
 #![no_main]
 use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
@@ -19,19 +20,32 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut bytes = Vec::new();
-    if mode % 3 == 0 {
+    if mode % 4 == 0 {
         bytes.extend_from_slice(ACLED_HEADER);
     }
     bytes.extend_from_slice(rest);
     let source = Source::Memory {
-        name: "fuzz.csv".into(),
+        name: if mode % 4 == 3 {
+            "fuzz.ndjson"
+        } else {
+            "fuzz.csv"
+        }
+        .into(),
         bytes: Cow::Owned(bytes),
     };
     let mut spec = InputSpec::new(source, NaiveDate::from_ymd_opt(2020, 1, 1).unwrap());
-    if mode % 3 == 1 {
-        spec.no_header = true;
-        spec.date_col = Some("column_1".into());
-        spec.region_cols = vec!["column_2".into()];
+    spec.chunk_bytes = 64;
+    match mode % 4 {
+        1 => {
+            spec.no_header = true;
+            spec.date_col = Some("column_1".into());
+            spec.region_cols = vec!["column_2".into()];
+        }
+        3 => {
+            spec.date_col = Some("date".into());
+            spec.region_cols = vec!["region".into()];
+        }
+        _ => {}
     }
     if let Ok(incidents) = load_incidents(&spec) {
         let q = &incidents.quality;
