@@ -283,8 +283,8 @@ impl InputSpec {
 
 /// Validated incidents, summed into cells: one per (region, day, event type) that has kept
 /// rows, in first-seen order. Cells keep the day because periods compared need not align
-/// with weeks; their number is bounded by the calendar, not by the file. The cell vectors (`region` .. `weight`) all have one entry per
-/// cell.
+/// with weeks; their number is bounded by the calendar, not by the file. The cell vectors
+/// (`region` .. `weight`) all have one entry per cell.
 #[derive(Debug, Clone)]
 pub struct Incidents {
     /// The column map in force.
@@ -318,7 +318,7 @@ pub struct Incidents {
     /// The ledger.
     pub quality: Quality,
     /// SHA-256 of the input's bytes as stored (before decompression), computed while reading
-    /// delimited text when the spec asks for it; `None` otherwise and for Parquet and NDJSON.
+    /// text (CSV, TSV, NDJSON) when the spec asks for it; `None` otherwise and for Parquet.
     pub sha256: Option<String>,
 }
 
@@ -337,10 +337,10 @@ const PARQUET_BYTES_PER_ROW: usize = 64;
 
 /// Loads and validates one input.
 ///
-/// Delimited text (plain or gzip) is streamed: it is cut into record-aligned chunks of about
-/// [`CHUNK_BYTES`], each parsed by Polars and validated, and the kept rows are summed into
-/// (region, day, event type) cells as they go. Memory therefore grows with the number of
-/// regions, weeks and distinct event ids, not with the file.
+/// Text (CSV, TSV, NDJSON; plain or gzip) is streamed: it is cut into record-aligned chunks
+/// of about [`CHUNK_BYTES`], each parsed by Polars and validated, and the kept rows are summed
+/// into (region, day, event type) cells as they go; Parquet is read in batches of rows.
+/// Memory therefore grows with the number of cells and distinct event ids, not with the file.
 ///
 /// # Errors
 /// Unreadable or unparsable files, missing columns, bad options, and with `strict` the first
@@ -504,17 +504,7 @@ fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
     let mut chunks = chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES);
     let mut next = || chunks.next_chunk().map_err(|e| chunk_error(e, gzip, &path));
     let mut notes = Vec::new();
-    let mut first = next()?.unwrap_or_default();
-    if first.starts_with(b"\xef\xbb\xbf") {
-        first.drain(..3);
-    }
-    let first = to_utf8(first, 0, &mut notes);
-    if first.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::Parse {
-            path,
-            message: "the file is empty".into(),
-        });
-    }
+    let first = to_utf8(start_of_file(next()?, &path)?, 0, &mut notes);
     refuse_binary(&first, 0, &path)?;
     let first_line_end = first
         .iter()
@@ -668,6 +658,30 @@ fn first_json_error(text: &[u8], line_base: u64) -> Option<String> {
     None
 }
 
+/// The first chunk of a text file without its UTF-8 byte-order mark; an empty (or blank)
+/// file is an error.
+fn start_of_file(first: Option<Vec<u8>>, path: &Path) -> Result<Vec<u8>> {
+    let mut first = first.unwrap_or_default();
+    if first.starts_with(b"\xef\xbb\xbf") {
+        first.drain(..3);
+    }
+    if first.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::Parse {
+            path: path.to_path_buf(),
+            message: "the file is empty".into(),
+        });
+    }
+    Ok(first)
+}
+
+/// The record-number column of a scan whose first record is number `first_record`.
+fn record_index(first_record: u64) -> Option<RowIndex> {
+    Some(RowIndex {
+        name: RECORD_COL.into(),
+        offset: u32::try_from(first_record).unwrap_or(u32::MAX),
+    })
+}
+
 /// The error for a chunk that could not be read.
 fn chunk_error(e: chunks::ChunkError, gzip: bool, path: &Path) -> Error {
     match e {
@@ -697,16 +711,7 @@ fn load_ndjson(spec: &InputSpec) -> Result<Incidents> {
     let mut chunks =
         chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES).lines_only();
     let mut next = || chunks.next_chunk().map_err(|e| chunk_error(e, gzip, &path));
-    let mut first = next()?.unwrap_or_default();
-    if first.starts_with(b"\xef\xbb\xbf") {
-        first.drain(..3);
-    }
-    if first.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::Parse {
-            path,
-            message: "the file is empty".into(),
-        });
-    }
+    let first = start_of_file(next()?, &path)?;
     let fail = |text: &[u8], line_base: u64, source: PolarsError| match first_json_error(
         text, line_base,
     ) {
@@ -726,10 +731,7 @@ fn load_ndjson(spec: &InputSpec) -> Result<Incidents> {
                 text.clone()
             ])))
             .with_infer_schema_length(None)
-            .with_row_index(Some(RowIndex {
-                name: RECORD_COL.into(),
-                offset: u32::try_from(offset).unwrap_or(u32::MAX),
-            }))
+            .with_row_index(record_index(offset))
             .finish()
             .map_err(|e| fail(text, line_base, e))?;
         let schema = frame
@@ -766,13 +768,13 @@ fn load_ndjson(spec: &InputSpec) -> Result<Incidents> {
                 .select(select)
                 .collect()
                 .map_err(|e| fail(&text, line_base, e))?;
-            first_record += batch.height() as u64;
             let lines = Lines::Json {
                 text: &text,
                 line_base,
-                first_record: first_record - batch.height() as u64,
+                first_record,
             };
             validator.batch(&batch, &lines)?;
+            first_record += batch.height() as u64;
         }
         line_base += chunks::count_newlines(&text);
         chunk = next()?.map(polars_buffer::Buffer::from);
@@ -830,10 +832,7 @@ impl TextBatch {
         .with_separator(self.delimiter)
         .with_truncate_ragged_lines(true)
         .with_missing_is_null(true)
-        .with_row_index(Some(RowIndex {
-            name: RECORD_COL.into(),
-            offset: u32::try_from(self.first_record).unwrap_or(u32::MAX),
-        }))
+        .with_row_index(record_index(self.first_record))
         .finish()
         .and_then(|f| f.select(select).collect());
         frame.map_err(|e| match self.first_error() {
@@ -1315,8 +1314,8 @@ struct Validator<'s> {
     cell_ids: FastMap<(u32, NaiveDate, u32), usize>,
     seen_ids: FastSet<u128>,
     seen_rows: FastSet<u128>,
+    /// The result so far, its ledger included.
     out: Incidents,
-    quality: Quality,
     /// Line numbers of the example records, filled batch by batch.
     line_of: HashMap<u64, u64>,
     records: u64,
@@ -1354,13 +1353,12 @@ impl<'s> Validator<'s> {
             event_types: event_type_col.as_ref().map(|_| Vec::new()),
             week_start,
             last_week,
-            quality: Quality::default(),
+            quality: Quality {
+                source: spec.source.display(),
+                layout: format!("preset {}: {}", map.preset.name(), map.layout),
+                ..Default::default()
+            },
             sha256: None,
-        };
-        let quality = Quality {
-            source: spec.source.display(),
-            layout: format!("preset {}: {}", map.preset.name(), map.layout),
-            ..Default::default()
         };
         Validator {
             rules: Rules {
@@ -1387,7 +1385,6 @@ impl<'s> Validator<'s> {
             seen_ids: FastSet::default(),
             seen_rows: FastSet::default(),
             out,
-            quality,
             line_of: HashMap::new(),
             records: 0,
             unknown_days: 0,
@@ -1487,15 +1484,16 @@ impl<'s> Validator<'s> {
                             reason,
                         });
                     }
-                    self.quality.reject(reason, column.as_deref(), record);
+                    self.out.quality.reject(reason, column.as_deref(), record);
                 }
                 Verdict::Exclude(reason, column) => {
-                    self.quality.exclude(reason, column.as_deref(), record);
+                    self.out.quality.exclude(reason, column.as_deref(), record);
                 }
             }
         }
         // Examples first seen in this batch get their lines while its text is at hand.
         let fresh: Vec<u64> = self
+            .out
             .quality
             .example_records()
             .into_iter()
@@ -1806,7 +1804,7 @@ impl<'s> Validator<'s> {
     /// The incidents, with the ledger completed.
     fn finish(mut self, notes: Vec<String>) -> Incidents {
         let spec = self.rules.spec;
-        let mut quality = std::mem::take(&mut self.quality);
+        let mut quality = std::mem::take(&mut self.out.quality);
         quality.rows_read = self.records;
         quality.kept = self.out.rows.iter().sum();
         let line_of = &self.line_of;
