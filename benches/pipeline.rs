@@ -106,7 +106,13 @@ fn load_aggregate(c: &mut Criterion) {
                 let spec = InputSpec::new(Source::File(path.clone()), as_of);
                 let incidents = load_incidents(&spec).expect("load");
                 black_box(
-                    uptick::aggregate::weekly_series(&incidents, None, None).expect("aggregate"),
+                    uptick::aggregate::weekly_series(
+                        &incidents,
+                        None,
+                        None,
+                        uptick::aggregate::SeriesStart::Data,
+                    )
+                    .expect("aggregate"),
                 )
             })
         });

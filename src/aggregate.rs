@@ -5,6 +5,16 @@
 //! `--from`) to the last included week (or `--to`), with zeros where nothing happened, so
 //! detection never has to guess about gaps. Regions are sorted by name; output is
 //! deterministic.
+//!
+//! # Where a series starts ([`SeriesStart`])
+//! A zero before a source began covering a place is not "no events": ACLED covers Iraq from
+//! 2016 and Syria from 2017, so in a Middle East export Syrian provinces would otherwise get a
+//! year of zeros in their baselines. Each series therefore starts (its `start` week) where its
+//! top-level region's records start (the country, for ACLED, GTD and UCDP; counted before
+//! `--where`, `--actor` and `--country` filters, which select events, not coverage), or, with
+//! `--series-start region`, where its own first record is, or with `--series-start data` at the
+//! first week of the data for every region (uptick's rule before November 2026). Weeks before
+//! a series' start are neither written by `series` nor judged or used as baseline.
 
 use chrono::{Days, NaiveDate};
 use polars::prelude::*;
@@ -12,6 +22,41 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 use crate::ingest::Incidents;
 use crate::model::{SeriesSet, WeeklySeries};
+
+/// Where each region's weekly series starts.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeriesStart {
+    /// At the first record of the region's top-level area (its country, where the input has
+    /// one): where the source began covering it.
+    #[default]
+    Top,
+    /// At the region's own first record.
+    Region,
+    /// At the first week of the data, for every region.
+    Data,
+}
+
+impl SeriesStart {
+    /// Name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            SeriesStart::Top => "top",
+            SeriesStart::Region => "region",
+            SeriesStart::Data => "data",
+        }
+    }
+}
 
 /// Days from 0001-01-01 (chrono's CE day count) to 1970-01-01, to store weeks as Polars dates.
 const UNIX_EPOCH_CE_DAYS: i32 = 719_163;
@@ -21,10 +66,70 @@ fn to_days(d: NaiveDate) -> i32 {
     d.num_days_from_ce() - UNIX_EPOCH_CE_DAYS
 }
 
+/// Where the series start, in words for the data notes; `differs` is whether they start at
+/// different weeks (only then is it worth a line on stderr).
+pub fn series_start_note(set: &SeriesSet, rule: SeriesStart) -> (String, bool) {
+    const LISTED: usize = 8;
+    let Some(&first_week) = set.weeks.first() else {
+        return ("there are no weeks of data".into(), false);
+    };
+    let differs = set.series.iter().any(|s| s.start != 0);
+    if !differs {
+        return (
+            format!(
+                "every series starts with the first week of the data ({first_week}; --series-start {})",
+                rule.name()
+            ),
+            false,
+        );
+    }
+    let text = match rule {
+        SeriesStart::Top => {
+            // One start per top-level region (the country).
+            let mut starts: Vec<(String, NaiveDate)> = Vec::new();
+            for s in &set.series {
+                let top = s.region.first().cloned().unwrap_or_default();
+                if starts.last().is_none_or(|(t, _)| *t != top) {
+                    starts.push((top, set.weeks[s.start]));
+                }
+            }
+            starts.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+            let shown: Vec<String> = starts
+                .iter()
+                .take(LISTED)
+                .map(|(t, w)| format!("{t} {w}"))
+                .collect();
+            let more = starts.len().saturating_sub(LISTED);
+            format!(
+                "series start where each {}'s records start, not at the data's first week ({first_week}), because zeros before a source covers a place are not \"no events\" (--series-start top): {}{}",
+                set.region_columns.first().map_or("region", String::as_str),
+                shown.join(", "),
+                if more > 0 { format!(", and {more} more") } else { String::new() }
+            )
+        }
+        SeriesStart::Region | SeriesStart::Data => {
+            let latest = set
+                .series
+                .iter()
+                .max_by_key(|s| s.start)
+                .expect("some series start late");
+            let late = set.series.iter().filter(|s| s.start != 0).count();
+            format!(
+                "series start at each region's first record (--series-start region): {late} of {} start after the data's first week ({first_week}), the latest {} on {}",
+                set.series.len(),
+                latest.region.join(" / "),
+                set.weeks[latest.start]
+            )
+        }
+    };
+    (text, true)
+}
+
 /// Builds the weekly series of every region.
 ///
 /// `from`/`to` widen (or cut) the run of weeks to the weeks containing them; without them the
-/// run spans the data. The run never goes past `incidents.last_week`.
+/// run spans the data. The run never goes past `incidents.last_week`. `start` sets where each
+/// region's series begins within the run (see the module docs).
 ///
 /// # Errors
 /// Only if Polars fails, which would be a bug.
@@ -32,6 +137,7 @@ pub fn weekly_series(
     incidents: &Incidents,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    start: SeriesStart,
 ) -> Result<SeriesSet> {
     let ws = incidents.week_start;
     let weeks_of: Vec<i32> = incidents
@@ -91,6 +197,7 @@ pub fn weekly_series(
         .iter()
         .map(|&r| WeeklySeries {
             region: incidents.regions[r].clone(),
+            start: 0,
             events: vec![0.0; n],
             fatalities: incidents.fatalities.as_ref().map(|_| vec![0.0; n]),
             weight: incidents.weight.as_ref().map(|_| vec![0.0; n]),
@@ -144,6 +251,39 @@ pub fn weekly_series(
             dst[w] = src[i];
         }
     }
+    // Where each series starts: the week of its first covered day.
+    let week_index = |day: NaiveDate| -> usize {
+        let offset = (ws.week_of(day) - weeks.first().copied().unwrap_or(day)).num_days() / 7;
+        usize::try_from(offset)
+            .unwrap_or(0)
+            .min(n.saturating_sub(1))
+    };
+    match start {
+        SeriesStart::Data => {}
+        SeriesStart::Top => {
+            for s in &mut series {
+                let top = s.region.first().map(String::as_str).unwrap_or("");
+                if let Ok(i) = incidents
+                    .top_level_first
+                    .binary_search_by(|(name, _)| name.as_str().cmp(top))
+                {
+                    s.start = week_index(incidents.top_level_first[i].1);
+                }
+            }
+        }
+        SeriesStart::Region => {
+            let mut first: Vec<Option<NaiveDate>> = vec![None; incidents.regions.len()];
+            for (&r, &d) in incidents.region.iter().zip(&incidents.date) {
+                let f = &mut first[r as usize];
+                *f = Some(f.map_or(d, |x| x.min(d)));
+            }
+            for (r, f) in first.iter().enumerate() {
+                if let Some(day) = f {
+                    series[slot_of[r]].start = week_index(*day);
+                }
+            }
+        }
+    }
     Ok(SeriesSet {
         region_columns: incidents.region_columns.clone(),
         weeks,
@@ -190,6 +330,7 @@ mod tests {
             last_week: d(last_week),
             quality: Quality::default(),
             sha256: None,
+            top_level_first: Vec::new(),
         }
     }
 
@@ -206,7 +347,7 @@ mod tests {
             WeekStart::Mon,
             "2030-01-01",
         );
-        let set = weekly_series(&inc, None, None).unwrap();
+        let set = weekly_series(&inc, None, None, SeriesStart::Data).unwrap();
         assert_eq!(
             set.weeks,
             vec![d("2020-12-28"), d("2021-01-04"), d("2021-01-11")]
@@ -232,7 +373,13 @@ mod tests {
             WeekStart::Sat,
             "2030-01-01",
         );
-        let set = weekly_series(&inc, Some(d("2020-04-20")), Some(d("2020-05-20"))).unwrap();
+        let set = weekly_series(
+            &inc,
+            Some(d("2020-04-20")),
+            Some(d("2020-05-20")),
+            SeriesStart::Data,
+        )
+        .unwrap();
         assert_eq!(set.weeks.first(), Some(&d("2020-04-18")));
         assert_eq!(set.weeks.last(), Some(&d("2020-05-16")));
         let total: f64 = set.series[0].events.iter().sum();
@@ -249,14 +396,62 @@ mod tests {
     #[test]
     fn run_of_weeks_stops_at_the_last_included_week() {
         let inc = incidents(&[("A", "2020-01-06")], WeekStart::Mon, "2020-01-13");
-        let set = weekly_series(&inc, None, Some(d("2020-03-01"))).unwrap();
+        let set = weekly_series(&inc, None, Some(d("2020-03-01")), SeriesStart::Data).unwrap();
         assert_eq!(set.weeks, vec![d("2020-01-06"), d("2020-01-13")]);
+    }
+
+    #[test]
+    fn series_start_where_their_top_level_region_starts() {
+        // Two countries: Iraq covered from 2016-01, Syria from 2017-01. A Syrian province's
+        // series starts in 2017 even though the file starts in 2016; with `region` each starts
+        // at its own first record, with `data` all at the file's first week.
+        let rows = [
+            ("2016-01-04", "Iraq", "Diyala"),
+            ("2016-03-07", "Iraq", "Anbar"),
+            ("2017-01-02", "Syria", "Aleppo"),
+            ("2017-02-06", "Syria", "Idlib"),
+        ];
+        let mut inc = incidents(
+            &rows.iter().map(|(d, _, r)| (*r, *d)).collect::<Vec<_>>(),
+            WeekStart::Mon,
+            "2018-01-01",
+        );
+        inc.regions = rows
+            .iter()
+            .map(|(_, c, r)| vec![c.to_string(), r.to_string()])
+            .collect();
+        inc.region_columns = vec!["country".into(), "admin1".into()];
+        // Syria's coverage starts before its first kept row (say a filtered-out event).
+        inc.top_level_first = vec![
+            ("Iraq".into(), d("2016-01-04")),
+            ("Syria".into(), d("2016-12-28")),
+        ];
+        let week = |set: &SeriesSet, i: usize| set.weeks[set.series[i].start];
+        let top = weekly_series(&inc, None, None, SeriesStart::Top).unwrap();
+        // Sorted: Iraq/Anbar, Iraq/Diyala, Syria/Aleppo, Syria/Idlib.
+        assert_eq!(week(&top, 0), d("2016-01-04"));
+        assert_eq!(week(&top, 1), d("2016-01-04"));
+        assert_eq!(week(&top, 2), d("2016-12-26"));
+        assert_eq!(week(&top, 3), d("2016-12-26"));
+        let own = weekly_series(&inc, None, None, SeriesStart::Region).unwrap();
+        assert_eq!(week(&own, 0), d("2016-03-07"));
+        assert_eq!(week(&own, 3), d("2017-02-06"));
+        let data = weekly_series(&inc, None, None, SeriesStart::Data).unwrap();
+        assert!(data.series.iter().all(|s| s.start == 0));
+        let (note, differs) = series_start_note(&top, SeriesStart::Top);
+        assert!(differs);
+        assert!(note.contains("Iraq 2016-01-04, Syria 2016-12-26"), "{note}");
+        let (note, differs) = series_start_note(&data, SeriesStart::Data);
+        assert!(
+            !differs && note.contains("every series starts with the first week"),
+            "{note}"
+        );
     }
 
     #[test]
     fn no_rows_gives_no_weeks() {
         let inc = incidents(&[], WeekStart::Mon, "2030-01-01");
-        let set = weekly_series(&inc, None, None).unwrap();
+        let set = weekly_series(&inc, None, None, SeriesStart::Data).unwrap();
         assert!(set.weeks.is_empty() && set.series.is_empty());
     }
 }

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::detect::{DetectParams, Method, DEFAULT_MIN_COUNT, DEFAULT_MIN_SIGMA};
+use crate::aggregate::SeriesStart;
+use crate::compare::TestKind;
+use crate::detect::{cusum, DetectParams, Method, DEFAULT_MIN_COUNT, DEFAULT_MIN_SIGMA};
 use crate::error::{Error, Result};
 use crate::ingest::{
     InputFormat, InputSpec, Metric, MultiDay, Preset, Source, UnknownDay, WhereFilter,
@@ -100,9 +102,15 @@ pub struct CompareArgs {
     /// The period to compare with; also previous-N-weeks or same-period-last-year.
     #[arg(long, value_name = "PERIOD", default_value = "previous-12-weeks")]
     pub against: String,
-    /// Significance level (on Benjamini-Hochberg q-values across regions).
+    /// Significance level (on Benjamini-Hochberg q-values across regions); intervals are
+    /// 1 - ALPHA.
     #[arg(long, value_name = "ALPHA", default_value_t = 0.05)]
     pub alpha: f64,
+    /// The test: quasi-poisson allows for over-dispersed weekly counts (Wald t, calibrated);
+    /// quasi-poisson-f is the same model with R's F test; exact-poisson is R's poisson.test on
+    /// the totals (right only for Poisson counts).
+    #[arg(long, value_enum, value_name = "TEST", default_value_t = TestKind::QuasiPoisson)]
+    pub test: TestKind,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
@@ -181,12 +189,19 @@ pub struct ChartArgs {
 /// Detection settings shared by `detect` and `report`.
 #[derive(Debug, Args, Clone)]
 pub struct DetectionArgs {
-    /// Detection method; auto = noufaily with 4+ years of history, else nb.
+    /// Detection method; auto = nb, calibrated on over-dispersed counts.
     #[arg(long, value_enum, default_value_t = Method::Auto)]
     pub method: Method,
-    /// Significance and false-discovery level [default: 0.05; EARS: its own z unless given]
+    /// Significance and false-discovery level of the p-value methods [default: 0.05]
     #[arg(long, value_name = "ALPHA")]
     pub alpha: Option<f64>,
+    /// EARS: one-sided level of its z threshold [default: CDC's, 0.001 for C1/C2, 0.025 for C3]
+    #[arg(long, value_name = "ALPHA")]
+    pub ears_alpha: Option<f64>,
+    /// cusum: in-control run length in weeks, i.e. one false alarm per region per this many
+    /// weeks on average (sets the decision interval).
+    #[arg(long, value_name = "WEEKS", default_value_t = cusum::DEFAULT_ARL_WEEKS)]
+    pub cusum_arl: f64,
     /// Baseline length in weeks [default: 7 for EARS, 26 for nb and cusum]
     #[arg(long, value_name = "WEEKS")]
     pub baseline_weeks: Option<usize>,
@@ -210,10 +225,18 @@ impl DetectionArgs {
     /// # Errors
     /// An alpha outside (0, 1), a negative floor or count.
     pub fn into_params(self) -> Result<DetectParams> {
-        if let Some(a) = self.alpha {
-            if !(a > 0.0 && a < 1.0) {
-                return Err(Error::Usage(format!("--alpha {a} must be between 0 and 1")));
+        for (flag, value) in [("--alpha", self.alpha), ("--ears-alpha", self.ears_alpha)] {
+            if let Some(a) = value {
+                if !(a > 0.0 && a < 1.0) {
+                    return Err(Error::Usage(format!("{flag} {a} must be between 0 and 1")));
+                }
             }
+        }
+        if !(self.cusum_arl >= 2.0 && self.cusum_arl.is_finite()) {
+            return Err(Error::Usage(format!(
+                "--cusum-arl {} must be at least 2 weeks",
+                self.cusum_arl
+            )));
         }
         if self.min_sigma < 0.0 || self.min_sigma.is_nan() {
             return Err(Error::Usage("--min-sigma must be 0 or more".into()));
@@ -230,6 +253,8 @@ impl DetectionArgs {
         Ok(DetectParams {
             method: self.method,
             alpha: self.alpha,
+            ears_alpha: self.ears_alpha,
+            cusum_arl: self.cusum_arl,
             baseline_weeks: self.baseline_weeks,
             min_sigma: self.min_sigma,
             guard_weeks: self.guard_weeks,
@@ -362,6 +387,10 @@ pub struct InputArgs {
     /// Fail (exit 2) on the first rejected row instead of counting and reporting it.
     #[arg(long)]
     pub strict: bool,
+    /// Where each region's series starts: where its country's (top-level region's) records
+    /// start, its own first record, or the first week of the data.
+    #[arg(long, value_enum, value_name = "RULE", default_value_t = SeriesStart::Top)]
+    pub series_start: SeriesStart,
 }
 
 impl InputArgs {
@@ -436,6 +465,7 @@ impl InputArgs {
         spec.unknown_day = self.unknown_day;
         spec.multi_day = self.multi_day;
         spec.strict = self.strict;
+        spec.series_start = self.series_start;
         Ok(spec)
     }
 }

@@ -93,6 +93,8 @@ pub struct InputConfig {
     /// Fail on any rejected row.
     #[serde(default)]
     pub strict: bool,
+    /// Where each region's series starts.
+    pub series_start: Option<crate::aggregate::SeriesStart>,
 }
 
 /// `[detect]`.
@@ -113,6 +115,10 @@ pub struct DetectConfig {
     pub trend_weeks: Option<usize>,
     /// Minimum events in 4 weeks.
     pub min_count: Option<f64>,
+    /// EARS's own level.
+    pub ears_alpha: Option<f64>,
+    /// CUSUM in-control run length in weeks.
+    pub cusum_arl: Option<f64>,
 }
 
 /// `[compare]`.
@@ -123,6 +129,8 @@ pub struct CompareConfig {
     pub period: Option<String>,
     /// Comparison period (default previous-12-weeks).
     pub against: Option<String>,
+    /// The test (default quasi-poisson).
+    pub test: Option<crate::compare::TestKind>,
 }
 
 /// `[charts]`.
@@ -175,6 +183,7 @@ const KEYS: &[&str] = &[
     "unknown_day",
     "multi_day",
     "strict",
+    "series_start",
     "method",
     "alpha",
     "baseline_weeks",
@@ -182,8 +191,11 @@ const KEYS: &[&str] = &[
     "guard_weeks",
     "trend_weeks",
     "min_count",
+    "ears_alpha",
+    "cusum_arl",
     "period",
     "against",
+    "test",
     "weeks",
     "root",
 ];
@@ -283,15 +295,17 @@ demo = true                       # the bundled UCDP GED Syria 2016-2019 data
 by = "admin1"                     # country | admin1 | admin2 | a column name
 metric = "events"                 # events | fatalities
 # week_start = "sat"              # mon | sat | sun (ACLED: sat, others: mon)
+# series_start = "top"            # top (where the country's records start) | region | data
 
 [detect]
-method = "auto"                   # auto | noufaily | farrington | nb | ears-c1 | ears-c2 | ears-c3 | cusum | trend
+method = "auto"                   # auto (= nb) | noufaily | farrington | nb | ears-c1 | ears-c2 | ears-c3 | cusum | trend
 alpha = 0.05                      # significance and false-discovery level
 min_count = 5                     # an alarm needs this many events in the last 4 weeks
 
 [compare]
 period = "last-4-weeks"
 against = "previous-12-weeks"
+test = "quasi-poisson"            # quasi-poisson | exact-poisson (R's poisson.test, Poisson counts only)
 
 [charts]
 format = "png"                    # png | svg | both

@@ -71,6 +71,9 @@ pub type RegionKey = Vec<String>;
 pub struct WeeklySeries {
     /// The region's names, coarse to fine, matching `SeriesSet::region_columns`.
     pub region: RegionKey,
+    /// Index of the first week the series covers (the source's coverage of the region; see
+    /// `aggregate`). The values before it are zeros that mean "not covered", not "no events".
+    pub start: usize,
     /// Incident records per week (after de-duplication), or the sum of the events column for
     /// pre-aggregated input.
     pub events: Vec<f64>,
@@ -139,13 +142,19 @@ impl SeriesSet {
         }
     }
 
-    /// (region, values of the measure) pairs, for the detectors.
+    /// (region, values of the measure from the series' start) pairs, for the detectors: a
+    /// series that starts late is shorter and ends with the last week like the others.
     pub fn measured(&self) -> Vec<(RegionKey, Vec<f64>)> {
         let m = self.measure();
         self.series
             .iter()
-            .map(|s| (s.region.clone(), s.values(m).to_vec()))
+            .map(|s| (s.region.clone(), s.values(m)[s.start..].to_vec()))
             .collect()
+    }
+
+    /// The first week of the series of `region`'s index, where its coverage starts.
+    pub fn start_week(&self, series: usize) -> Option<NaiveDate> {
+        self.weeks.get(self.series.get(series)?.start).copied()
     }
 }
 

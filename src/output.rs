@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde_json::{json, Map, Value};
 
-use crate::compare::{Comparison, Period};
+use crate::compare::{Comparison, ComparisonSetup};
 use crate::detect::Finding;
 use crate::error::{Error, Result};
 use crate::ingest::Quality;
@@ -90,24 +90,29 @@ fn header(set: &SeriesSet) -> Vec<String> {
     cols
 }
 
-/// Rows of the series table as text cells (region names unescaped).
+/// Rows of the series table as text cells (region names unescaped): each region from the
+/// week its series starts (its coverage) to the last week.
 fn rows(set: &SeriesSet) -> impl Iterator<Item = Vec<String>> + '_ {
     set.series.iter().flat_map(move |s| {
-        set.weeks.iter().enumerate().map(move |(i, week)| {
-            let mut row = vec![week.to_string()];
-            if set.week_start == WeekStart::Mon {
-                row.push(iso_week_label(*week));
-            }
-            row.extend(s.region.iter().cloned());
-            row.push(format_number(s.events[i]));
-            if let Some(f) = &s.fatalities {
-                row.push(format_number(f[i]));
-            }
-            if let Some(w) = &s.weight {
-                row.push(format_number(w[i]));
-            }
-            row
-        })
+        set.weeks
+            .iter()
+            .enumerate()
+            .skip(s.start)
+            .map(move |(i, week)| {
+                let mut row = vec![week.to_string()];
+                if set.week_start == WeekStart::Mon {
+                    row.push(iso_week_label(*week));
+                }
+                row.extend(s.region.iter().cloned());
+                row.push(format_number(s.events[i]));
+                if let Some(f) = &s.fatalities {
+                    row.push(format_number(f[i]));
+                }
+                if let Some(w) = &s.weight {
+                    row.push(format_number(w[i]));
+                }
+                row
+            })
     })
 }
 
@@ -430,7 +435,7 @@ pub fn findings_table(findings: &[Finding], measure: &str) -> String {
     };
     let alarms = findings.iter().filter(|f| f.alarm).count();
     let mut out = format!(
-        "{alarms} alarm(s) among {} judgement(s); observed and expected are {measure} per week\n",
+        "{alarms} alarm(s) among {} judgement(s); observed and expected are {measure} per week; p is one-sided (a rise), q adjusts p across regions (Benjamini-Hochberg)\n",
         findings.len()
     );
     out.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
@@ -454,8 +459,8 @@ fn comparison_cells(c: &Comparison) -> Vec<String> {
     vec![
         format_number(c.count),
         format_number(c.count_against),
-        format_stat(Some(c.count / c.weeks)),
-        format_stat(Some(c.count_against / c.weeks_against)),
+        format_stat((c.weeks > 0.0).then(|| c.count / c.weeks)),
+        format_stat((c.weeks_against > 0.0).then(|| c.count_against / c.weeks_against)),
         format_stat(t.rate_ratio),
         format_stat(Some(t.ci_low)),
         format_stat(Some(t.ci_high)),
@@ -466,30 +471,37 @@ fn comparison_cells(c: &Comparison) -> Vec<String> {
         c.percent_change
             .map_or_else(|| "n/a".into(), |p| format!("{p:+.0}%")),
         c.verdict.words().into(),
+        format_stat(t.dispersion),
     ]
 }
 
-const COMPARISON_COLUMNS: [&str; 13] = [
+const COMPARISON_COLUMNS: [&str; 17] = [
     "count",
     "count_against",
     "rate_per_week",
     "rate_per_week_against",
     "rate_ratio",
-    "ci95_low",
-    "ci95_high",
+    "ci_low",
+    "ci_high",
     "p_two_sided",
     "p_increase",
     "qvalue",
     "rate_change_per_week",
     "percent_change",
     "verdict",
+    "dispersion",
+    "ci_level",
+    "weeks",
+    "test",
 ];
 
 /// The comparison as CSV: one row per region, then the totals row (region columns "ALL").
+/// Every row names the test and the interval level.
 pub fn comparison_csv(
     rows: &[Comparison],
     total: &Comparison,
     region_columns: &[String],
+    setup: &ComparisonSetup,
 ) -> Result<Vec<u8>> {
     let mut header: Vec<String> = region_columns.to_vec();
     header.extend(COMPARISON_COLUMNS.iter().map(|c| c.to_string()));
@@ -500,6 +512,13 @@ pub fn comparison_csv(
             c.region.clone()
         };
         cells.extend(comparison_cells(c));
+        cells.push(format_stat(Some(setup.level())));
+        cells.push(format!(
+            "{}/{}",
+            format_stat(Some(c.weeks)),
+            format_stat(Some(c.weeks_against))
+        ));
+        cells.push(setup.test.name().into());
         cells
     });
     write_csv(&header, rows)
@@ -510,10 +529,8 @@ pub fn comparison_json(
     rows: &[Comparison],
     total: &Comparison,
     region_columns: &[String],
-    period: &Period,
-    against: &Period,
+    setup: &ComparisonSetup,
     unit: &str,
-    alpha: f64,
 ) -> Result<Vec<u8>> {
     let num = |x: f64| {
         if x.is_finite() {
@@ -530,29 +547,36 @@ pub fn comparison_json(
             .cloned()
             .zip(c.region.iter().map(|r| Value::String(r.clone())))
             .collect();
+        let rate = |x: f64, w: f64| if w > 0.0 { json!(x / w) } else { Value::Null };
         json!({
             "region": region,
             "count": c.count,
             "count_against": c.count_against,
-            "rate_per_week": c.count / c.weeks,
-            "rate_per_week_against": c.count_against / c.weeks_against,
+            "weeks": c.weeks,
+            "weeks_against": c.weeks_against,
+            "rate_per_week": rate(c.count, c.weeks),
+            "rate_per_week_against": rate(c.count_against, c.weeks_against),
             "rate_ratio": c.test.rate_ratio.map_or(Value::Null, num),
-            "ci95": [num(c.test.ci_low), num(c.test.ci_high)],
+            "ci": [num(c.test.ci_low), num(c.test.ci_high)],
             "p_two_sided": c.test.p_two_sided,
             "p_increase": c.test.p_greater,
             "qvalue": c.qvalue,
+            "dispersion": c.test.dispersion,
             "rate_change_per_week": c.rate_change,
             "percent_change": c.percent_change,
             "verdict": c.verdict,
         })
     };
     let doc = json!({
-        "period": period,
-        "against": against,
-        "weeks": period.days() as f64 / 7.0,
-        "weeks_against": against.days() as f64 / 7.0,
+        "period": setup.period,
+        "against": setup.against,
+        "weeks": setup.period.days() as f64 / 7.0,
+        "weeks_against": setup.against.days() as f64 / 7.0,
         "unit": unit,
-        "alpha": alpha,
+        "test": setup.test.name(),
+        "test_description": setup.test.description(),
+        "alpha": setup.alpha,
+        "ci_level": setup.level(),
         "regions": rows.iter().map(row).collect::<Vec<_>>(),
         "total": row(total),
     });
@@ -564,11 +588,16 @@ pub fn comparison_json(
     Ok(bytes)
 }
 
-fn comparison_title(period: &Period, against: &Period, unit: &str) -> String {
+/// The comparison's heading: unit, periods, test and interval level.
+pub fn comparison_title(setup: &ComparisonSetup, unit: &str) -> String {
     format!(
-        "{unit} per week, {period} ({:.1} weeks) against {against} ({:.1} weeks)",
-        period.days() as f64 / 7.0,
-        against.days() as f64 / 7.0
+        "{unit} per week, {} ({:.1} weeks) against {} ({:.1} weeks); test: {}, {}% intervals",
+        setup.period,
+        setup.period.days() as f64 / 7.0,
+        setup.against,
+        setup.against.days() as f64 / 7.0,
+        setup.test.name(),
+        format_stat(Some(100.0 * setup.level())),
     )
 }
 
@@ -576,8 +605,7 @@ fn comparison_title(period: &Period, against: &Period, unit: &str) -> String {
 pub fn comparison_table(
     rows: &[Comparison],
     total: &Comparison,
-    period: &Period,
-    against: &Period,
+    setup: &ComparisonSetup,
     unit: &str,
 ) -> String {
     let clean = |s: &str| {
@@ -585,6 +613,7 @@ pub fn comparison_table(
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect::<String>()
     };
+    let ci = format!("{}% CI", format_stat(Some(100.0 * setup.level())));
     let header = [
         "region",
         "count",
@@ -592,7 +621,7 @@ pub fn comparison_table(
         "rate/wk",
         "before/wk",
         "ratio",
-        "95% CI",
+        ci.as_str(),
         "p",
         "q",
         "change",
@@ -624,7 +653,7 @@ pub fn comparison_table(
                 .unwrap_or(0)
         })
         .collect();
-    let mut out = format!("{}\n", comparison_title(period, against, unit));
+    let mut out = format!("{}\n", comparison_title(setup, unit));
     for r in &table {
         let mut line = String::new();
         for (i, (c, w)) in r.iter().zip(&widths).enumerate() {
@@ -647,7 +676,7 @@ pub fn comparison_table(
 }
 
 /// The comparison's table in markdown (region names escaped).
-pub fn comparison_markdown_table(rows: &[Comparison], total: &Comparison) -> String {
+pub fn comparison_markdown_table(rows: &[Comparison], total: &Comparison, level: f64) -> String {
     use markdown::Align::{Left, Right};
     let body: Vec<Vec<String>> = rows
         .iter()
@@ -678,6 +707,7 @@ pub fn comparison_markdown_table(rows: &[Comparison], total: &Comparison) -> Str
             ]
         })
         .collect();
+    let ci = format!("{}% CI", format_stat(Some(100.0 * level)));
     let header = [
         "Region",
         "Count",
@@ -685,7 +715,7 @@ pub fn comparison_markdown_table(rows: &[Comparison], total: &Comparison) -> Str
         "Per week",
         "Per week before",
         "Rate ratio",
-        "95% CI",
+        ci.as_str(),
         "p (two-sided)",
         "q",
         "Change",
@@ -701,14 +731,14 @@ pub fn comparison_markdown_table(rows: &[Comparison], total: &Comparison) -> Str
 pub fn comparison_markdown(
     rows: &[Comparison],
     total: &Comparison,
-    period: &Period,
-    against: &Period,
+    setup: &ComparisonSetup,
     unit: &str,
 ) -> String {
     format!(
-        "Comparison of {}.\n\n{}",
-        comparison_title(period, against, unit),
-        comparison_markdown_table(rows, total)
+        "Comparison of {}.\n\nTest: {}.\n\n{}",
+        comparison_title(setup, unit),
+        setup.test.description(),
+        comparison_markdown_table(rows, total, setup.level())
     )
 }
 

@@ -1,5 +1,5 @@
 //! Distribution functions with R's parameterisations (`pnorm`, `ppois`, `qpois`, `pnbinom`,
-//! `qnbinom`, `pbinom`, `dbinom`, `qbeta`, `pt`), built on statrs, plus the
+//! `qnbinom`, `pbinom`, `dbinom`, `qbeta`, `pt`, `qt`, `pf`), built on statrs, plus the
 //! Benjamini-Hochberg adjustment. Everything statistical in uptick goes through here, so each
 //! convention (lower/upper tail, quantile definition) is decided once.
 //!
@@ -14,6 +14,16 @@ use statrs::distribution::{
     Binomial, ContinuousCDF, Discrete, DiscreteCDF, NegativeBinomial, Normal, Poisson, StudentsT,
 };
 use statrs::function::beta::beta_reg;
+
+/// ln Γ(x), x > 0.
+pub fn ln_gamma(x: f64) -> f64 {
+    statrs::function::gamma::ln_gamma(x)
+}
+
+/// ln B(a, b), a, b > 0.
+pub fn ln_beta(a: f64, b: f64) -> f64 {
+    ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b)
+}
 
 /// R's fuzz for discrete quantile searches.
 const QUANTILE_FUZZ: f64 = 64.0 * f64::EPSILON;
@@ -181,12 +191,59 @@ pub fn pt_two_sided(t: f64, df: f64) -> f64 {
     StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |d| 2.0 * d.cdf(-t.abs()))
 }
 
+/// Student t quantile `qt(p, df)`, through [`qbeta`] (accurate to ~1e-15 in p).
+pub fn qt(p: f64, df: f64) -> f64 {
+    if df.is_nan() || df <= 0.0 || p.is_nan() {
+        return f64::NAN;
+    }
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    if p == 0.5 {
+        return 0.0;
+    }
+    // P(|T| > t) = I_{df/(df+t²)}(df/2, 1/2).
+    let tail = if p > 0.5 { 1.0 - p } else { p };
+    let x = qbeta(2.0 * tail, df / 2.0, 0.5);
+    let t = (df * (1.0 - x) / x).sqrt();
+    if p > 0.5 {
+        t
+    } else {
+        -t
+    }
+}
+
+/// Upper tail of the F distribution, `pf(f, d1, d2, lower.tail = FALSE)`.
+pub fn pf_upper(f: f64, d1: f64, d2: f64) -> f64 {
+    if f.is_nan() || !(d1 > 0.0 && d2 > 0.0) {
+        return f64::NAN;
+    }
+    if f <= 0.0 {
+        return 1.0;
+    }
+    if f.is_infinite() {
+        return 0.0;
+    }
+    // P(F > f) = I_{d2/(d2 + d1 f)}(d2/2, d1/2).
+    beta_reg(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f))
+}
+
 /// Benjamini-Hochberg adjusted p-values, as R's `p.adjust(p, "BH")`. `None` entries (tests
-/// with no p-value) are left out of the count and stay `None`.
+/// with no p-value) are left out of the count and stay `None`; a NaN p-value (never produced
+/// on purpose) is treated as 1, so the order is total and the result defined.
 pub fn benjamini_hochberg(p: &[Option<f64>]) -> Vec<Option<f64>> {
+    let clean = |v: Option<f64>| v.map(|x| if x.is_nan() { 1.0 } else { x.clamp(0.0, 1.0) });
+    let p: Vec<Option<f64>> = p.iter().map(|&v| clean(v)).collect();
     let mut idx: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_some()).collect();
     let m = idx.len() as f64;
-    idx.sort_by(|&a, &b| p[b].partial_cmp(&p[a]).unwrap_or(std::cmp::Ordering::Equal));
+    idx.sort_by(|&a, &b| {
+        p[b].unwrap_or(1.0)
+            .total_cmp(&p[a].unwrap_or(1.0))
+            .then(a.cmp(&b))
+    });
     let mut out = vec![None; p.len()];
     let mut running = 1.0f64;
     for (k, &i) in idx.iter().enumerate() {
@@ -252,5 +309,31 @@ mod tests {
             vec![None, Some(0.5)]
         );
         assert!(benjamini_hochberg(&[]).is_empty());
+    }
+
+    #[test]
+    fn bh_survives_nan() {
+        // A NaN counts as p = 1: the others are adjusted over m = 3, nothing panics.
+        let q = benjamini_hochberg(&[Some(0.01), Some(f64::NAN), Some(0.02)]);
+        assert_relative_eq!(q[0].unwrap(), 0.03, max_relative = 1e-12);
+        assert_relative_eq!(q[2].unwrap(), 0.03, max_relative = 1e-12);
+        assert_eq!(q[1], Some(1.0));
+    }
+
+    #[test]
+    fn t_and_f_match_r() {
+        // R 4.2.2: qt(0.975, 14) = 2.14478668792; qt(0.995, 3) = 5.84090930973;
+        // pf(4.2, 1, 14, lower.tail = FALSE) = 0.05964616576.
+        assert_relative_eq!(qt(0.975, 14.0), 2.14478668792, max_relative = 1e-9);
+        assert_relative_eq!(qt(0.995, 3.0), 5.84090930973, max_relative = 1e-9);
+        assert_relative_eq!(qt(0.025, 14.0), -2.14478668792, max_relative = 1e-9);
+        assert_relative_eq!(pf_upper(4.2, 1.0, 14.0), 0.05964616576, max_relative = 1e-9);
+        // F(1, d2) = T² with d2 df: pf(t², 1, d2) upper = two-sided t p-value.
+        assert_relative_eq!(
+            pf_upper(2.5f64.powi(2), 1.0, 7.0),
+            pt_two_sided(2.5, 7.0),
+            max_relative = 1e-9
+        );
+        assert_eq!(pf_upper(0.0, 1.0, 5.0), 1.0);
     }
 }

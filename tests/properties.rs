@@ -59,7 +59,7 @@ proptest! {
         spec.weight_col = Some("deaths".into());
         spec.chunk_bytes = chunk;
         let incidents = load_incidents(&spec).unwrap();
-        let set = weekly_series(&incidents, None, None).unwrap();
+        let set = weekly_series(&incidents, None, None, uptick::aggregate::SeriesStart::Data).unwrap();
 
         // The model: a row counts in its Monday week when that week ended by as-of.
         let ws = WeekStart::Mon;

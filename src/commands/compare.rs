@@ -4,34 +4,55 @@ use anyhow::Context;
 
 use crate::cli::{CompareArgs, CompareFormat, GlobalArgs};
 use crate::commands::ExitStatus;
-use crate::compare::{self, parse_period, resolve_periods, Period};
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::compare::{
+    self, parse_period, resolve_periods, Blocks, ComparisonSetup, Period, RegionBlocks,
+};
 use crate::error::Error;
 use crate::ingest::Incidents;
-use crate::model::{Measure, RegionKey};
+use crate::model::{Measure, RegionKey, SeriesSet};
 use crate::output;
 
-/// The periods and per-region sums of a comparison, ready for the tests.
-pub struct PeriodSums {
+/// The periods and per-region weekly blocks of a comparison, ready for the tests.
+pub struct PeriodBlocks {
     /// The period of interest.
     pub period: Period,
     /// The comparison period.
     pub against: Period,
-    /// (region, sum in period, sum in against), every region, sorted.
-    pub values: Vec<(RegionKey, f64, f64)>,
+    /// Every region's blocks, sorted by region.
+    pub values: Vec<RegionBlocks>,
     /// Warnings (e.g. a period reaching before the data).
     pub notes: Vec<String>,
 }
 
-/// Resolves the periods against the data and sums the measure per region.
+/// Days in a block: a week.
+const BLOCK_DAYS: i64 = 7;
+
+/// The 7-day blocks of `period` from its first day, as (first day, days) pairs.
+fn block_days(period: &Period) -> Vec<(NaiveDate, i64)> {
+    let days = period.days();
+    (0..(days + BLOCK_DAYS - 1) / BLOCK_DAYS)
+        .map(|b| {
+            let first = period.from + chrono::Days::new((b * BLOCK_DAYS) as u64);
+            (first, (days - b * BLOCK_DAYS).min(BLOCK_DAYS))
+        })
+        .collect()
+}
+
+/// Resolves the periods against the data and cuts each region's measure into 7-day blocks
+/// of both periods, leaving out the days before the region's series starts (coverage).
 ///
 /// # Errors
 /// Bad period syntax, overlapping periods, or a period past the last complete week.
-pub fn period_sums(
+pub fn period_blocks(
     incidents: &Incidents,
-    measure: Measure,
+    set: &SeriesSet,
     period: &str,
     against: &str,
-) -> crate::Result<PeriodSums> {
+) -> crate::Result<PeriodBlocks> {
     // Relative periods end with the last complete week that has data (not a stale as-of week).
     let data_last = incidents
         .date
@@ -56,28 +77,66 @@ pub fn period_sums(
             }
         }
     }
+    let measure = set.measure();
     let values_of: &[f64] = match measure {
         Measure::Events => &incidents.events,
         Measure::Fatalities => incidents.fatalities.as_deref().unwrap_or(&incidents.events),
         Measure::Weight => incidents.weight.as_deref().unwrap_or(&incidents.events),
     };
-    let mut sums = vec![(0.0, 0.0); incidents.regions.len()];
+    let (p_blocks, a_blocks) = (block_days(&p), block_days(&a));
+    // Sums per (region, block) for both periods.
+    let mut sums =
+        vec![(vec![0.0; p_blocks.len()], vec![0.0; a_blocks.len()]); incidents.regions.len()];
     for ((&r, &d), &v) in incidents.region.iter().zip(&incidents.date).zip(values_of) {
         if d >= p.from && d <= p.to {
-            sums[r as usize].0 += v;
+            sums[r as usize].0[((d - p.from).num_days() / BLOCK_DAYS) as usize] += v;
         } else if d >= a.from && d <= a.to {
-            sums[r as usize].1 += v;
+            sums[r as usize].1[((d - a.from).num_days() / BLOCK_DAYS) as usize] += v;
         }
     }
-    let mut values: Vec<(RegionKey, f64, f64)> = incidents
+    // Coverage: the first day of each region's series.
+    let starts: HashMap<&RegionKey, NaiveDate> = set
+        .series
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((&s.region, set.start_week(i)?)))
+        .collect();
+    let cut = |blocks: &[(NaiveDate, i64)], counts: &[f64], start: Option<NaiveDate>| -> Blocks {
+        let mut out = Blocks::default();
+        for (&(first, days), &c) in blocks.iter().zip(counts) {
+            let last = first + chrono::Days::new(days as u64 - 1);
+            let covered_from = start.map_or(first, |s| s.max(first));
+            if covered_from > last {
+                continue;
+            }
+            let covered = (last - covered_from).num_days() + 1;
+            out.counts.push(c);
+            out.exposure.push(covered as f64 / BLOCK_DAYS as f64);
+        }
+        out
+    };
+    let mut values: Vec<RegionBlocks> = incidents
         .regions
         .iter()
-        .cloned()
         .zip(sums)
-        .map(|(r, (x, y))| (r, x, y))
+        .map(|(region, (in_p, in_a))| {
+            let start = starts.get(region).copied();
+            RegionBlocks {
+                region: region.clone(),
+                period: cut(&p_blocks, &in_p, start),
+                against: cut(&a_blocks, &in_a, start),
+                fully_covered: start.is_none_or(|s| s <= p.from.min(a.from)),
+            }
+        })
         .collect();
-    values.sort_by(|x, y| x.0.cmp(&y.0));
-    Ok(PeriodSums {
+    values.sort_by(|x, y| x.region.cmp(&y.region));
+    let partly = values.iter().filter(|v| !v.fully_covered).count();
+    if partly > 0 {
+        notes.push(format!(
+            "{partly} region(s) are not covered by the data for all of both periods (their series start later); they are compared on the weeks covered and left out of the totals"
+        ));
+    }
+    Ok(PeriodBlocks {
         period: p,
         against: a,
         values,
@@ -94,38 +153,26 @@ pub fn run(args: CompareArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
         return Err(Error::Usage(format!("--alpha {} must be between 0 and 1", args.alpha)).into());
     }
     let loaded = super::load(args.input, global.quiet)?;
-    let measure = loaded.set.measure();
-    let sums = period_sums(&loaded.incidents, measure, &args.period, &args.against)?;
+    let sums = period_blocks(&loaded.incidents, &loaded.set, &args.period, &args.against)?;
     if !global.quiet {
         for note in &sums.notes {
             crate::say!("note: {note}");
         }
     }
-    let weeks = (
-        sums.period.days() as f64 / 7.0,
-        sums.against.days() as f64 / 7.0,
-    );
-    let (rows, total) = compare::compare_regions(&sums.values, weeks, args.alpha);
+    let (rows, total) = compare::compare_regions(&sums.values, args.test, args.alpha);
+    let setup = ComparisonSetup {
+        period: sums.period,
+        against: sums.against,
+        test: args.test,
+        alpha: args.alpha,
+    };
     let unit = loaded.set.measure_name();
     let columns = &loaded.set.region_columns;
     let bytes = match args.format {
-        CompareFormat::Table => {
-            output::comparison_table(&rows, &total, &sums.period, &sums.against, &unit).into_bytes()
-        }
-        CompareFormat::Csv => output::comparison_csv(&rows, &total, columns)?,
-        CompareFormat::Json => output::comparison_json(
-            &rows,
-            &total,
-            columns,
-            &sums.period,
-            &sums.against,
-            &unit,
-            args.alpha,
-        )?,
-        CompareFormat::Md => {
-            output::comparison_markdown(&rows, &total, &sums.period, &sums.against, &unit)
-                .into_bytes()
-        }
+        CompareFormat::Table => output::comparison_table(&rows, &total, &setup, &unit).into_bytes(),
+        CompareFormat::Csv => output::comparison_csv(&rows, &total, columns, &setup)?,
+        CompareFormat::Json => output::comparison_json(&rows, &total, columns, &setup, &unit)?,
+        CompareFormat::Md => output::comparison_markdown(&rows, &total, &setup, &unit).into_bytes(),
     };
     output::write_atomic(&args.output, &bytes)
         .with_context(|| format!("writing the comparison to {}", args.output.display()))?;
@@ -134,7 +181,7 @@ pub fn run(args: CompareArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
             "Rate ratio by region, {} against {}",
             sums.period, sums.against
         );
-        let subtitle = format!("{unit} per week; dots = ratio, bars = exact 95% CI; vermillion = significant (q <= {})", args.alpha);
+        let subtitle = comparison_subtitle(&setup, &unit);
         let paths = super::charts::write_comparison_chart(
             dir,
             &rows,
@@ -154,4 +201,14 @@ pub fn run(args: CompareArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// The comparison chart's subtitle: unit, interval, test and what the colour means.
+pub fn comparison_subtitle(setup: &ComparisonSetup, unit: &str) -> String {
+    format!(
+        "{unit} per week; dots = ratio, bars = {}% interval ({}); vermillion = significant (q <= {})",
+        output::format_stat(Some(100.0 * setup.level())),
+        setup.test.name(),
+        setup.alpha
+    )
 }

@@ -77,7 +77,10 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
                 "as_of": loaded.spec.as_of,
                 "measure": measure,
                 "method": params.method.name(),
+                "method_used": params.resolve(params.method).name(),
                 "alpha": params.level(),
+                "bound_level": params.bound_level(params.resolve(params.method)),
+                "pvalue_sides": "one-sided: evidence of a rise",
                 "min_count": params.min_count,
                 "week_start_day": set.week_start,
                 "weeks_judged": findings.iter().map(|f| f.week_start).collect::<std::collections::BTreeSet<_>>(),
@@ -97,9 +100,11 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
 
 /// A short description of the method and its settings, for chart subtitles.
 pub fn method_note(p: &crate::detect::DetectParams) -> String {
+    let m = p.resolve(p.method);
     format!(
-        "alpha {}, alarm needs {}+ events in 4 weeks",
-        p.level(),
+        "{}, bound at level {}, alarm needs {}+ events in 4 weeks",
+        m.name(),
+        p.bound_level(m),
         p.min_count
     )
 }

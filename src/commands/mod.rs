@@ -49,6 +49,8 @@ pub struct Loaded {
     pub incidents: Incidents,
     /// The weekly series.
     pub set: SeriesSet,
+    /// Where the series start, in words (for the data notes).
+    pub series_note: String,
 }
 
 /// Loads the input, prints the data-quality summary (unless `quiet`) and builds the series.
@@ -71,11 +73,16 @@ pub fn load_checked(input: InputArgs, quiet: bool, checksum: bool) -> anyhow::Re
     if !quiet {
         crate::say!("{}", incidents.quality.summary());
     }
-    let set = aggregate::weekly_series(&incidents, spec.from, spec.to)?;
+    let set = aggregate::weekly_series(&incidents, spec.from, spec.to, spec.series_start)?;
+    let (series_note, differs) = aggregate::series_start_note(&set, spec.series_start);
+    if differs && !quiet {
+        crate::say!("note: {series_note}");
+    }
     Ok(Loaded {
         spec,
         incidents,
         set,
+        series_note,
     })
 }
 

@@ -154,6 +154,7 @@ struct Settings {
     detection: DetectParams,
     period: String,
     against: String,
+    test: compare::TestKind,
     chart_format: render::ChartFormat,
     chart_weeks: usize,
     root: PathBuf,
@@ -211,6 +212,7 @@ fn settings(args: &ReportArgs) -> anyhow::Result<Settings> {
             .unwrap_or(crate::ingest::UnknownDay::MonthStart),
         multi_day: ci.multi_day.unwrap_or(crate::ingest::MultiDay::Start),
         strict: ci.strict,
+        series_start: ci.series_start.unwrap_or_default(),
     };
     let d = &config.detect;
     let detection = crate::cli::DetectionArgs {
@@ -221,6 +223,8 @@ fn settings(args: &ReportArgs) -> anyhow::Result<Settings> {
         guard_weeks: d.guard_weeks.unwrap_or(2),
         trend_weeks: d.trend_weeks.unwrap_or(12),
         min_count: d.min_count.unwrap_or(detect::DEFAULT_MIN_COUNT),
+        ears_alpha: d.ears_alpha,
+        cusum_arl: d.cusum_arl.unwrap_or(detect::cusum::DEFAULT_ARL_WEEKS),
     }
     .into_params()?;
     let root = args
@@ -278,6 +282,7 @@ fn settings(args: &ReportArgs) -> anyhow::Result<Settings> {
             .against
             .clone()
             .unwrap_or_else(|| "previous-12-weeks".into()),
+        test: config.compare.test.unwrap_or_default(),
         chart_format: args
             .chart_format
             .or(config.charts.format)
@@ -523,14 +528,14 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         .cloned()
         .collect();
     detect::sort_by_significance(&mut latest);
-    let sums =
-        super::compare::period_sums(&loaded.incidents, set.measure(), &s.period, &s.against)?;
-    let weeks = (
-        sums.period.days() as f64 / 7.0,
-        sums.against.days() as f64 / 7.0,
-    );
-    let (comp_rows, comp_total) =
-        compare::compare_regions(&sums.values, weeks, s.detection.level());
+    let sums = super::compare::period_blocks(&loaded.incidents, set, &s.period, &s.against)?;
+    let setup = compare::ComparisonSetup {
+        period: sums.period,
+        against: sums.against,
+        test: s.test,
+        alpha: s.detection.level(),
+    };
+    let (comp_rows, comp_total) = compare::compare_regions(&sums.values, s.test, setup.alpha);
     let previous = previous_report(&s.root, &label);
     let prev_alerts: HashSet<String> = previous
         .as_ref()
@@ -566,9 +571,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
                 "Rate ratio by region, {} against {}",
                 sums.period, sums.against
             ),
-            &format!(
-                "{unit} per week; dots = ratio, bars = exact 95% CI; vermillion = significant"
-            ),
+            &super::compare::comparison_subtitle(&setup, &unit),
             s.chart_format,
         )?;
         let rel = |p: &Path| -> Option<String> {
@@ -635,6 +638,8 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
                 compare::Verdict::Down => format!("a significant fall of {}", t.percent_change.map_or("n/a".into(), |p| format!("{:.0}%", -p))),
                 compare::Verdict::NoSignificantChange => "no significant change".into(),
                 compare::Verdict::TooFewEvents => "too few events to compare".into(),
+                compare::Verdict::TooFewWeeks => "too few weeks to compare".into(),
+                compare::Verdict::NotCovered => "not covered by the data in both periods".into(),
             }
         ));
         let highlights: Vec<String> = alerts
@@ -648,12 +653,13 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             .collect();
         let tail = series_tail(set, &names);
         let mut notes = sums.notes.clone();
+        notes.push(loaded.series_note.clone());
         if let Some(n) = super::stale_data_note(&loaded) {
             notes.push(n);
         }
         let p = &s.detection;
         let parameters = vec![
-            ("Method".to_string(), format!("{} (auto: noufaily with 4+ years of history, else nb)", p.method.name())),
+            ("Method".to_string(), format!("{} (auto = nb: predictive negative binomial with estimated dispersion)", p.method.name())),
             ("Significance and false-discovery level (alpha)".into(), p.level().to_string()),
             ("Multiple testing".into(), "Benjamini-Hochberg across the regions judged each week".into()),
             ("Alarm rule".into(), format!("observed above the upper bound, q <= alpha, and at least {} {unit} in the last 4 weeks", p.min_count)),
@@ -661,7 +667,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             ("Noufaily / Farrington".into(), "b = 4 years, w = 3, surveillance's improved / original presets".into()),
             ("Region level".into(), set.region_columns.join(" > ")),
             ("Week".into(), format!("starts on {}", set.week_start.name())),
-            ("Comparison".into(), format!("{} against {}, exact conditional Poisson test (R's poisson.test)", s.period, s.against)),
+            ("Comparison".into(), format!("{} against {}: {}, test {}, {}% intervals", s.period, s.against, s.test.description(), s.test.name(), output::format_stat(Some(100.0 * setup.level())))),
         ];
         let model = ReportModel {
             title: s.title.clone(),
@@ -680,6 +686,9 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             comparison: ComparisonSection {
                 period: sums.period,
                 against: sums.against,
+                test: s.test.name().into(),
+                test_description: s.test.description().into(),
+                ci_level: setup.level(),
                 // Display names (a constant country level is dropped) for the report's table.
                 regions: comp_rows
                     .iter()

@@ -111,8 +111,15 @@ pub fn judge(y: &[f64], t: usize, variant: Variant, p: &Params) -> Judgement {
             let lagged = part(scores[0]) + part(scores[1]);
             let c3 = lagged + part(scores[2]);
             j.statistic = Some(c3);
-            j.upperbound = Some((mean + sigma * (1.0 + z - lagged)).max(0.0));
             j.alarm = c3 >= z;
+            // The count this week needs for C3 ≥ z. When the two weeks before already reach z
+            // the alarm holds whatever this week's count, so the threshold is 0 (never a bound
+            // above a count that alarms).
+            j.upperbound = Some(if lagged >= z {
+                0.0
+            } else {
+                (mean + sigma * (1.0 + z - lagged)).max(0.0)
+            });
             j
         }
     }
@@ -158,6 +165,28 @@ mod tests {
         // With minSigma 0 C3 is undefined, with a reason.
         let j = judge(&y, 12, Variant::C3, &params(0.0));
         assert!(!j.alarm && j.note.is_some() && j.upperbound.is_none());
+    }
+
+    #[test]
+    fn c3_carried_by_earlier_weeks_reports_a_consistent_bound() {
+        // Two big weeks, then a quiet one: C3 still alarms (the documented definition), and
+        // the bound it reports does not exceed the quiet week's count.
+        let mut y = vec![2.0, 3.0, 2.0, 1.0, 3.0, 2.0, 2.0, 3.0, 2.0, 2.0, 3.0];
+        y.extend([12.0, 14.0, 0.0]);
+        let t = y.len() - 1;
+        let j = judge(&y, t, Variant::C3, &params(1.0));
+        assert!(j.alarm, "{j:?}");
+        assert!(j.observed >= j.upperbound.unwrap(), "{j:?}");
+        // Every C3 alarm on a noisy series satisfies observed >= upperbound.
+        let noisy: Vec<f64> = (0..80)
+            .map(|i| ((i * 37 % 11) as f64) + if i % 13 == 0 { 15.0 } else { 0.0 })
+            .collect();
+        for t in first_judgeable(Variant::C3, 7)..noisy.len() {
+            let j = judge(&noisy, t, Variant::C3, &params(1.0));
+            if j.alarm {
+                assert!(j.observed >= j.upperbound.unwrap(), "{j:?}");
+            }
+        }
     }
 
     #[test]

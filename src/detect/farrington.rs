@@ -20,6 +20,14 @@
 //! 10. Alarm iff y > U, y ≠ 0 and at least 5 cases in the 4 weeks ending at t0 (`limit54`);
 //!     without enough cases U and expected are blank (the p-value is still reported).
 //!
+//! **One deliberate difference from R**: where the rows of the judged week's seasonal level
+//! (the windows around the same week in past years) hold no event at all, that level's
+//! estimate is −∞; R's IRLS stops at a numerically zero rate and prints an expected value of
+//! ~1e-10, a zero threshold and p ≈ 0, so every event alarms (UCDP Mali 1994, UCDP Iraq
+//! 2004). uptick reports "baseline too sparse" there, with no threshold and no p-value;
+//! `tests/reference.rs` checks that this happens exactly where R's expected value is
+//! numerically zero and nowhere else.
+//!
 //! As in surveillance, after reweighting the standard errors (trend test, se(η0)) use the
 //! dispersion Σ ω_i ((y_i − μ_i)/μ_i)²/(n − k) (the package overwrites the working weights
 //! with ω before calling `summary.glm`/`predict.glm`), while φ enters τ, the NB size and the
@@ -288,6 +296,22 @@ pub fn judge(y: &[f64], dates: &[NaiveDate], t0: usize, p: &Params) -> Judgement
         ));
         return j;
     };
+    // The judged week's seasonal level (the same weeks in past years) without a single event:
+    // its coefficient's estimate is −∞, so the "fit" is IRLS stopping on a numerically zero
+    // rate, and the threshold and p-value R prints there are artefacts (expected ~1e-10,
+    // p ~ 0). uptick says so instead (a documented difference from R).
+    let level_events: f64 = rows
+        .iter()
+        .filter(|&&(_, l)| l == p.no_periods)
+        .map(|&(r, _)| y[r])
+        .sum();
+    if level_events == 0.0 {
+        j.note = Some(format!(
+            "baseline too sparse: no events in the same weeks of the past {} years",
+            p.b
+        ));
+        return j;
+    }
     let max_y = rows.iter().map(|&(r, _)| y[r]).fold(0.0, f64::max);
     let mut fitted = fit_once(y, &rows, dates, t0, true, p);
     if let Some(f) = &fitted {

@@ -111,8 +111,21 @@ fn poisson_deviance(y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
 /// Fits a Poisson log-link GLM. `x` is row-major n × k, `w` the prior weights.
 /// Returns `None` when the design is singular or IRLS does not converge.
 pub fn fit_poisson(x: &[f64], k: usize, y: &[f64], w: &[f64]) -> Option<GlmFit> {
+    fit_poisson_offset(x, k, y, w, None)
+}
+
+/// [`fit_poisson`] with an offset on the linear predictor (log exposure), as R's
+/// `glm(..., offset = log(e))`: η = Xβ + offset, and R's start μ = y + 0.1 whatever the offset.
+pub fn fit_poisson_offset(
+    x: &[f64],
+    k: usize,
+    y: &[f64],
+    w: &[f64],
+    offset: Option<&[f64]>,
+) -> Option<GlmFit> {
     let n = y.len();
     debug_assert_eq!(x.len(), n * k);
+    let off = |r: usize| offset.map_or(0.0, |o| o[r]);
     let mut mu: Vec<f64> = y.iter().map(|&y| y + 0.1).collect();
     let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
     let mut dev_old = poisson_deviance(y, &mu, w);
@@ -134,7 +147,8 @@ pub fn fit_poisson(x: &[f64], k: usize, y: &[f64], w: &[f64]) -> Option<GlmFit> 
             if ww == 0.0 {
                 continue;
             }
-            let z = eta[r] + (y[r] - mu[r]) / mu[r];
+            // The working response excludes the offset (R: z = η − offset + (y − μ)/μ).
+            let z = eta[r] - off(r) + (y[r] - mu[r]) / mu[r];
             let row = &x[r * k..(r + 1) * k];
             let nz = &nonzero[r];
             for (a, &i) in nz.iter().enumerate() {
@@ -154,7 +168,11 @@ pub fn fit_poisson(x: &[f64], k: usize, y: &[f64], w: &[f64]) -> Option<GlmFit> 
             beta[i] = (0..k).map(|j| inv[i * k + j] * xtwz[j]).sum();
         }
         for r in 0..n {
-            eta[r] = nonzero[r].iter().map(|&i| x[r * k + i] * beta[i]).sum();
+            eta[r] = nonzero[r]
+                .iter()
+                .map(|&i| x[r * k + i] * beta[i])
+                .sum::<f64>()
+                + off(r);
             mu[r] = eta[r].exp();
         }
         let dev = poisson_deviance(y, &mu, w);

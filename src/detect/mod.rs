@@ -4,17 +4,30 @@
 //! Each method judges one week of one series and returns a [`Judgement`] (observed, expected,
 //! upper bound, p-value where the method has one, its own statistic, and its raw alarm).
 //! [`detect`] then runs a method over every region, adjusts the p-values of the regions judged
-//! in the same week for multiple testing (Benjamini-Hochberg, METHODS.md §8), and applies the
-//! alarm rule: `observed > upperbound` (C3 and CUSUM: their own ≥ rules), and where a p-value
-//! exists `q ≤ alpha`, and at least `min_count` events in the last 4 weeks (the `limit54`
-//! rule of surveillance, METHODS.md §3 step 10), so that one event in a quiet province is not
-//! news. Every week that is not an alarm says why.
+//! in the same week for multiple testing (Benjamini-Hochberg, as R's `p.adjust(p, "BH")`), and
+//! applies the alarm rule: `observed > upperbound` (C3 and CUSUM: their own ≥ rules), and where
+//! a p-value exists `q ≤ alpha`, and at least `min_count` events in the last 4 weeks (the
+//! `limit54` rule of surveillance's `farringtonFlexible`), so that one event in a quiet
+//! province is not news. Every week that is not an alarm says why. Every p-value is one-sided:
+//! it measures evidence of a rise.
+//!
+//! `auto` (the default) is [`nb`], whose predictive distribution carries the over-dispersion
+//! of conflict counts and the estimation error of a short baseline ([`predictive`]); it is
+//! calibrated on negative-binomial nulls in the tail that Benjamini-Hochberg uses
+//! (`tests/calibration.rs`). `farrington` and `noufaily` reproduce R's `farringtonFlexible`
+//! exactly, including its plug-in thresholds, which run hot on over-dispersed counts; `auto`
+//! therefore never picks them.
+//!
+//! Series may start at different weeks (each region's coverage, see [`crate::aggregate`]):
+//! a series shorter than the shared run of weeks is aligned at its end, and weeks before its
+//! start are neither judged nor used as baseline.
 
 pub mod cusum;
 pub mod ears;
 pub mod farrington;
 pub mod glm;
 pub mod nb;
+pub mod predictive;
 pub mod trend;
 
 use chrono::NaiveDate;
@@ -81,7 +94,7 @@ impl Judgement {
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
-    /// noufaily where the region has 4+ years of history, otherwise nb.
+    /// The calibrated default: nb (predictive test with over-dispersion and estimation error).
     Auto,
     /// EARS C1: 7-week baseline, no guard.
     EarsC1,
@@ -93,9 +106,9 @@ pub enum Method {
     Farrington,
     /// Noufaily et al. (2013), the improved farringtonFlexible preset.
     Noufaily,
-    /// Negative-binomial / Poisson prediction test against the last 26 weeks.
+    /// Predictive negative-binomial test against the last 26 weeks (calibrated).
     Nb,
-    /// Poisson CUSUM for sustained rises.
+    /// CUSUM of predictive normal scores, for sustained rises.
     Cusum,
     /// Mann-Kendall trend test with Sen's slope over the last 12 weeks.
     Trend,
@@ -135,8 +148,13 @@ impl Method {
 pub struct DetectParams {
     /// The method (or `auto`).
     pub method: Method,
-    /// Test level and FDR level; `None` takes each method's default (EARS: its own z).
+    /// Test level and FDR level of the p-value methods; `None` is [`DEFAULT_ALPHA`].
     pub alpha: Option<f64>,
+    /// EARS's own one-sided level for its z threshold; `None` is CDC's (0.001 for C1/C2,
+    /// 0.025 for C3). Separate from `alpha`: EARS has no p-values to adjust.
+    pub ears_alpha: Option<f64>,
+    /// CUSUM: in-control average run length in weeks (sets the decision interval).
+    pub cusum_arl: f64,
     /// Baseline length: EARS 7, nb and cusum 26 by default.
     pub baseline_weeks: Option<usize>,
     /// EARS SD floor.
@@ -154,6 +172,8 @@ impl Default for DetectParams {
         DetectParams {
             method: Method::Auto,
             alpha: None,
+            ears_alpha: None,
+            cusum_arl: cusum::DEFAULT_ARL_WEEKS,
             baseline_weeks: None,
             min_sigma: DEFAULT_MIN_SIGMA,
             guard_weeks: 2,
@@ -173,7 +193,25 @@ impl DetectParams {
         ears::Params {
             baseline: self.baseline_weeks.unwrap_or(7).max(3),
             min_sigma: self.min_sigma,
-            alpha: self.alpha,
+            alpha: self.ears_alpha,
+        }
+    }
+
+    /// The one-sided level EARS uses for `variant` (its own, not `alpha`).
+    pub fn ears_level(&self, variant: ears::Variant) -> f64 {
+        self.ears_alpha.unwrap_or(match variant {
+            ears::Variant::C3 => ears::ALPHA_C3,
+            ears::Variant::C1 | ears::Variant::C2 => ears::ALPHA_C1_C2,
+        })
+    }
+
+    /// The one-sided level of the upper bound `method` reports.
+    pub fn bound_level(&self, method: Method) -> f64 {
+        match method {
+            Method::EarsC1 => self.ears_level(ears::Variant::C1),
+            Method::EarsC2 => self.ears_level(ears::Variant::C2),
+            Method::EarsC3 => self.ears_level(ears::Variant::C3),
+            _ => self.level(),
         }
     }
 
@@ -190,7 +228,7 @@ impl DetectParams {
             baseline: self.baseline_weeks.unwrap_or(26).max(2),
             guard: self.guard_weeks,
             k: cusum::DEFAULT_K,
-            h: cusum::DEFAULT_H,
+            h: cusum::decision_interval(cusum::DEFAULT_K, self.cusum_arl),
         }
     }
 
@@ -225,15 +263,13 @@ impl DetectParams {
         (first < dates.len()).then_some(first)
     }
 
-    /// The method `auto` uses for week `t`: noufaily with enough history, else nb.
-    pub fn resolve(&self, method: Method, dates: &[NaiveDate], t: usize) -> Method {
-        if method != Method::Auto {
-            return method;
-        }
-        if farrington::design_rows(dates, t, &self.farrington(Method::Noufaily)).is_some() {
-            Method::Noufaily
-        } else {
+    /// The method `auto` stands for: nb, whatever the history (noufaily's plug-in threshold
+    /// is not calibrated on over-dispersed counts; see the module docs).
+    pub fn resolve(&self, method: Method) -> Method {
+        if method == Method::Auto {
             Method::Nb
+        } else {
+            method
         }
     }
 }
@@ -336,21 +372,30 @@ pub enum Selection {
 }
 
 /// Runs detection over regions. `regions` pairs each region with its weekly values; `dates`
-/// are the week starts shared by all series.
+/// are the week starts shared by all series. A region's values may be shorter than `dates`
+/// (its series starts later, where the source begins covering it): they are aligned with the
+/// last weeks of `dates`.
+///
+/// # Panics
+/// If a region has more values than there are dates (a caller's bug).
 pub fn detect(
     regions: &[(RegionKey, Vec<f64>)],
     dates: &[NaiveDate],
     selection: Selection,
     p: &DetectParams,
 ) -> Vec<Finding> {
-    let n = dates.len();
-    let weeks: Vec<usize> = match selection {
-        Selection::Last(k) => (n.saturating_sub(k)..n).collect(),
-        Selection::Backtest => (0..n).collect(),
-    };
     let mut findings: Vec<Finding> = regions
         .par_iter()
-        .flat_map_iter(|(region, y)| judge_region(region, y, dates, &weeks, selection, p))
+        .flat_map_iter(|(region, y)| {
+            assert!(y.len() <= dates.len(), "a series longer than its weeks");
+            let dates = &dates[dates.len() - y.len()..];
+            let n = y.len();
+            let weeks: Vec<usize> = match selection {
+                Selection::Last(k) => (n.saturating_sub(k)..n).collect(),
+                Selection::Backtest => (0..n).collect(),
+            };
+            judge_region(region, y, dates, &weeks, selection, p)
+        })
         .collect();
     // Benjamini-Hochberg within each week, across regions.
     let mut by_week: std::collections::BTreeMap<NaiveDate, Vec<usize>> =
@@ -381,62 +426,50 @@ fn judge_region(
     selection: Selection,
     p: &DetectParams,
 ) -> Vec<Finding> {
-    // Resolve auto per week; group weeks by method so stateful methods run once.
+    let m = p.resolve(p.method);
+    let Some(&first_asked) = weeks.first() else {
+        return Vec::new();
+    };
+    // For the streak count, also judge the weeks just before the first one asked for.
+    let lookback_from = match selection {
+        Selection::Last(_) => first_asked.saturating_sub(STREAK_LOOKBACK),
+        Selection::Backtest => first_asked,
+    };
+    let mut all: Vec<usize> = (lookback_from..first_asked).collect();
+    all.extend(weeks);
+    let js = judge_series(y, dates, &all, m, p);
+    let mut above_in_row = 0usize;
     let mut out = Vec::with_capacity(weeks.len());
-    let methods: Vec<Method> = weeks
-        .iter()
-        .map(|&t| p.resolve(p.method, dates, t))
-        .collect();
-    let mut distinct = methods.clone();
-    distinct.sort_by_key(|m| *m as u8);
-    distinct.dedup();
-    for m in distinct {
-        let ws: Vec<usize> = weeks
-            .iter()
-            .zip(&methods)
-            .filter(|(_, mm)| **mm == m)
-            .map(|(&t, _)| t)
-            .collect();
-        // For the streak count, also judge the weeks just before the first one asked for.
-        let lookback_from = match selection {
-            Selection::Last(_) => ws.first().map_or(0, |&t| t.saturating_sub(STREAK_LOOKBACK)),
-            Selection::Backtest => ws.first().copied().unwrap_or(0),
-        };
-        let mut all: Vec<usize> = (lookback_from..ws.first().copied().unwrap_or(0)).collect();
-        all.extend(&ws);
-        let js = judge_series(y, dates, &all, m, p);
-        let above: Vec<bool> = js.iter().map(|j| j.alarm).collect();
-        for (i, j) in js.into_iter().enumerate() {
-            if !ws.contains(&j.week) {
-                continue;
-            }
-            let weeks_in_row = above[..=i].iter().rev().take_while(|a| **a).count();
-            let ratio = j.expected.and_then(|e| {
-                if e > 0.0 {
-                    Some(j.observed / e)
-                } else if j.observed > 0.0 {
-                    Some(f64::INFINITY)
-                } else {
-                    None
-                }
-            });
-            let recent_events = y[(j.week + 1).saturating_sub(MIN_COUNT_WEEKS)..=j.week]
-                .iter()
-                .sum();
-            out.push(Finding {
-                region: region.clone(),
-                recent_events,
-                week_start: dates[j.week],
-                method: m,
-                began: j.began.map(|b| dates[b]),
-                qvalue: None,
-                ratio,
-                alarm: false,
-                reason: String::new(),
-                weeks_in_row,
-                judgement: j,
-            });
+    for j in js {
+        above_in_row = if j.alarm { above_in_row + 1 } else { 0 };
+        if j.week < first_asked {
+            continue;
         }
+        let ratio = j.expected.and_then(|e| {
+            if e > 0.0 {
+                Some(j.observed / e)
+            } else if j.observed > 0.0 {
+                Some(f64::INFINITY)
+            } else {
+                None
+            }
+        });
+        let recent_events = y[(j.week + 1).saturating_sub(MIN_COUNT_WEEKS)..=j.week]
+            .iter()
+            .sum();
+        out.push(Finding {
+            region: region.clone(),
+            recent_events,
+            week_start: dates[j.week],
+            method: m,
+            began: j.began.map(|b| dates[b]),
+            qvalue: None,
+            ratio,
+            alarm: false,
+            reason: String::new(),
+            weeks_in_row: above_in_row,
+            judgement: j,
+        });
     }
     out.sort_by_key(|f| f.week_start);
     out
@@ -500,11 +533,31 @@ mod tests {
     }
 
     #[test]
-    fn auto_uses_noufaily_only_with_four_years() {
+    fn auto_is_the_calibrated_nb_at_any_history() {
         let p = DetectParams::default();
-        let dates = weekly(300);
-        assert_eq!(p.resolve(Method::Auto, &dates, 100), Method::Nb);
-        assert_eq!(p.resolve(Method::Auto, &dates, 299), Method::Noufaily);
+        assert_eq!(p.resolve(Method::Auto), Method::Nb);
+        assert_eq!(p.resolve(Method::Noufaily), Method::Noufaily);
+    }
+
+    #[test]
+    fn a_later_series_is_aligned_at_its_end() {
+        // Region B is covered only for the last 40 of 100 weeks: its judged week is the
+        // shared last week, and its baseline never reaches before its start.
+        let dates = weekly(100);
+        let a: Vec<f64> = (0..100).map(|i| 4.0 + (i % 3) as f64).collect();
+        let b: Vec<f64> = (0..40).map(|i| 4.0 + (i % 3) as f64).collect();
+        let regions = vec![(vec!["A".to_string()], a), (vec!["B".to_string()], b)];
+        let p = DetectParams::default();
+        let f = detect(&regions, &dates, Selection::Last(1), &p);
+        assert_eq!(f.len(), 2);
+        assert!(f.iter().all(|f| f.week_start == dates[99]));
+        let back = detect(&regions, &dates, Selection::Backtest, &p);
+        let b_weeks: Vec<_> = back.iter().filter(|f| f.region[0] == "B").collect();
+        assert_eq!(b_weeks.len(), 40);
+        assert_eq!(b_weeks[0].week_start, dates[60]);
+        assert!(b_weeks[..28]
+            .iter()
+            .all(|f| f.reason.contains("history too short")));
     }
 
     #[test]
@@ -545,6 +598,36 @@ mod tests {
             "3 events over an all-zero baseline exceed the bound"
         );
         assert!(!f.alarm && f.reason.contains("fewer than 5 events"));
+    }
+
+    #[test]
+    fn ears_keeps_its_own_level_whatever_alpha_says() {
+        // A smaller --alpha must not make EARS more sensitive: its z comes from ears_alpha.
+        let dates = weekly(30);
+        let mut y: Vec<f64> = (0..30).map(|i| 5.0 + (i % 4) as f64).collect();
+        y[29] = 11.0;
+        let regions = vec![(vec!["R".to_string()], y)];
+        let strict = DetectParams {
+            method: Method::EarsC1,
+            alpha: Some(0.01),
+            ..Default::default()
+        };
+        let loose = DetectParams {
+            alpha: Some(0.2),
+            ..strict.clone()
+        };
+        let a = &detect(&regions, &dates, Selection::Last(1), &strict)[0];
+        let b = &detect(&regions, &dates, Selection::Last(1), &loose)[0];
+        assert_eq!(a.judgement.upperbound, b.judgement.upperbound);
+        assert_eq!(strict.bound_level(Method::EarsC1), 0.001);
+        assert_eq!(strict.bound_level(Method::EarsC3), 0.025);
+        let own = DetectParams {
+            ears_alpha: Some(0.05),
+            ..strict
+        };
+        let c = &detect(&regions, &dates, Selection::Last(1), &own)[0];
+        assert!(c.judgement.upperbound < a.judgement.upperbound);
+        assert_eq!(own.bound_level(Method::EarsC2), 0.05);
     }
 
     #[test]

@@ -244,6 +244,8 @@ pub struct InputSpec {
     pub chunk_bytes: usize,
     /// Take the SHA-256 of delimited text while reading it ([`Incidents::sha256`]).
     pub checksum: bool,
+    /// Where each region's series starts (coverage).
+    pub series_start: crate::aggregate::SeriesStart,
 }
 
 impl InputSpec {
@@ -277,6 +279,7 @@ impl InputSpec {
             strict: false,
             chunk_bytes: CHUNK_BYTES,
             checksum: false,
+            series_start: crate::aggregate::SeriesStart::Top,
         }
     }
 }
@@ -320,6 +323,10 @@ pub struct Incidents {
     /// SHA-256 of the input's bytes as stored (before decompression), computed while reading
     /// text (CSV, TSV, NDJSON) when the spec asks for it; `None` otherwise and for Parquet.
     pub sha256: Option<String>,
+    /// The first day with a valid record for each top-level region (the coarsest region
+    /// column: the country, for ACLED, GTD and UCDP), counted before `--where`, `--actor` and
+    /// `--country`: where the source begins covering it. Sorted by name.
+    pub top_level_first: Vec<(String, NaiveDate)>,
 }
 
 /// Text is read in record-aligned chunks of about this many bytes, so memory stays bounded
@@ -1325,6 +1332,8 @@ struct Validator<'s> {
     missing_ids: u64,
     identical_kept: u64,
     last_complete: NaiveDate,
+    /// First valid day per top-level region value, before the filters.
+    top_level_first: FastMap<String, NaiveDate>,
 }
 
 impl<'s> Validator<'s> {
@@ -1359,6 +1368,7 @@ impl<'s> Validator<'s> {
                 ..Default::default()
             },
             sha256: None,
+            top_level_first: Vec::new(),
         };
         Validator {
             rules: Rules {
@@ -1393,6 +1403,7 @@ impl<'s> Validator<'s> {
             missing_ids: 0,
             identical_kept: 0,
             last_complete,
+            top_level_first: FastMap::default(),
         }
     }
 
@@ -1692,6 +1703,23 @@ impl<'s> Validator<'s> {
                 Some(date_col),
             );
         }
+        // Coverage: the source has a valid record for this top-level region on this day.
+        if let Some((_, column)) = map.regions.first() {
+            let v = cols.get(column, row).map(str::trim).unwrap_or("");
+            if !v.is_empty() && v.len() <= MAX_NAME_BYTES && !na.iter().any(|n| n == v) {
+                let v = if strip_suffix {
+                    schema::strip_unit_suffix(v)
+                } else {
+                    v
+                };
+                match self.top_level_first.get_mut(v) {
+                    Some(first) => *first = (*first).min(date),
+                    None => {
+                        self.top_level_first.insert(v.to_string(), date);
+                    }
+                }
+            }
+        }
         if let (Some(want), Some(i)) = (&spec.country, country_idx) {
             let got = cols
                 .get(&map.regions[i].1, row)
@@ -1833,6 +1861,9 @@ impl<'s> Validator<'s> {
             ));
         }
         self.out.quality = quality;
+        let mut firsts: Vec<(String, NaiveDate)> = self.top_level_first.into_iter().collect();
+        firsts.sort();
+        self.out.top_level_first = firsts;
         self.out
     }
 }

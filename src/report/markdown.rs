@@ -188,13 +188,14 @@ pub fn render(m: &super::ReportModel) -> String {
     push(
         &mut out,
         &format!(
-            "All regions together: {} {} in {:.1} weeks against {} in {:.1} weeks, a rate ratio of {} (95% CI {}–{}, p = {}): {}.",
+            "All regions together: {} {} in {:.1} weeks against {} in {:.1} weeks, a rate ratio of {} ({}% CI {}–{}, p = {}): {}.",
             format_number(t.count),
             escape(&m.unit),
             t.weeks,
             format_number(t.count_against),
             t.weeks_against,
             t.test.rate_ratio.map_or("n/a".into(), |r| format_stat(Some(r)).replace("inf", "∞")),
+            format_stat(Some(100.0 * c.ci_level)),
             format_stat(Some(t.test.ci_low)),
             format_stat(Some(t.test.ci_high)).replace("inf", "∞"),
             format_stat(Some(t.test.p_two_sided)),
@@ -203,13 +204,21 @@ pub fn render(m: &super::ReportModel) -> String {
     );
     push(&mut out, "");
     out.push_str(&crate::output::comparison_markdown_table(
-        &c.regions, &c.total,
+        &c.regions, &c.total, c.ci_level,
     ));
+    push(&mut out, "");
+    push(
+        &mut out,
+        &format!("Test: {} (`{}`).", c.test_description, c.test),
+    );
     push(&mut out, "");
     if let Some(p) = &c.chart {
         push(
             &mut out,
-            &format!("![Rate ratios with 95% confidence intervals]({p})"),
+            &format!(
+                "![Rate ratios with {}% confidence intervals]({p})",
+                format_stat(Some(100.0 * c.ci_level))
+            ),
         );
         push(&mut out, "");
     }

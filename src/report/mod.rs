@@ -96,6 +96,12 @@ pub struct ComparisonSection {
     pub period: Period,
     /// Comparison period.
     pub against: Period,
+    /// The test's name (`quasi-poisson`, `exact-poisson`).
+    pub test: String,
+    /// The test in words.
+    pub test_description: String,
+    /// Confidence level of the intervals.
+    pub ci_level: f64,
     /// Per region, most significant first.
     pub regions: Vec<Comparison>,
     /// All regions together.

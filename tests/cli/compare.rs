@@ -2,23 +2,30 @@
 
 use crate::{csv_rows, run_ok, stderr, uptick};
 
-/// Idlib, 2019-Q3 against 2018-Q3, in the bundled UCDP data. Python: 202 vs 70 events, all
-/// regions 518 vs 442. R 4.2.2: poisson.test(c(202, 70), c(92/7, 92/7)): ratio 2.885714286,
-/// p = 5.123981911e-16, CI 2.188579536–3.843577214; all regions: p = 0.01545074421,
-/// CI 1.03026059757–1.33356314090.
+/// `uptick compare --demo --period 2019-Q3 --against same-period-last-year -q` plus `extra`.
+fn quarter(extra: &[&str]) -> std::process::Output {
+    run_ok(
+        uptick()
+            .args([
+                "compare",
+                "--demo",
+                "--period",
+                "2019-Q3",
+                "--against",
+                "same-period-last-year",
+                "-q",
+            ])
+            .args(extra),
+    )
+}
+
+/// Idlib, 2019-Q3 against 2018-Q3, in the bundled UCDP data, with the exact Poisson test.
+/// Python: 202 vs 70 events, all regions 518 vs 442. R 4.2.2:
+/// poisson.test(c(202, 70), c(92/7, 92/7)): ratio 2.885714286, p = 5.123981911e-16, CI
+/// 2.188579536–3.843577214; all regions: p = 0.01545074421, CI 1.03026059757–1.33356314090.
 #[test]
-fn quarter_against_same_quarter_last_year() {
-    let out = run_ok(uptick().args([
-        "compare",
-        "--demo",
-        "--period",
-        "2019-Q3",
-        "--against",
-        "same-period-last-year",
-        "--format",
-        "csv",
-        "-q",
-    ]));
+fn quarter_against_same_quarter_last_year_exact() {
+    let out = quarter(&["--test", "exact-poisson", "--format", "csv"]);
     let rows = csv_rows(&out.stdout);
     assert_eq!(rows.len(), 15, "14 governorates and the totals row");
     let idlib = rows.iter().find(|r| r["admin1"] == "Idlib").unwrap();
@@ -29,10 +36,12 @@ fn quarter_against_same_quarter_last_year() {
     assert_eq!(idlib["rate_ratio"], "2.886");
     assert_eq!(idlib["p_two_sided"], "5.124e-16");
     assert_eq!(
-        (idlib["ci95_low"].as_str(), idlib["ci95_high"].as_str()),
+        (idlib["ci_low"].as_str(), idlib["ci_high"].as_str()),
         ("2.189", "3.844")
     );
     assert_eq!(idlib["verdict"], "up");
+    assert_eq!(idlib["test"], "exact-poisson");
+    assert_eq!(idlib["dispersion"], "");
     assert_eq!(rows[0]["admin1"], "Idlib", "most significant first");
     let total = rows.last().unwrap();
     assert_eq!(total["admin1"], "ALL");
@@ -42,8 +51,63 @@ fn quarter_against_same_quarter_last_year() {
     );
     assert_eq!(total["p_two_sided"], "0.01545");
     assert_eq!(
-        (total["ci95_low"].as_str(), total["ci95_high"].as_str()),
+        (total["ci_low"].as_str(), total["ci_high"].as_str()),
         ("1.03", "1.334")
+    );
+}
+
+/// The same quarters with the default quasi-Poisson test. Python cut each quarter into
+/// 7-day blocks from its first day (13 weeks and a 1-day block): Idlib 16 16 15 27 10 9 30 27
+/// 31 3 12 4 1 | 1 against 3 12 5 5 1 5 8 3 2 13 5 5 3 | 0. R 4.2.2:
+/// glm(y ~ d + offset(log(e)), quasipoisson), dispersion floored at 1: ratio 2.885714286,
+/// dispersion 4.440468160, CI 1.582517384–5.262088759; Wald t p (the default) =
+/// 2 * pt(-abs(b / se), 26) = 0.00122965228426; F test p (quasi-poisson-f) = 0.000638971716.
+/// The over-dispersion (4.4) makes the evidence far weaker than the exact test's 5e-16.
+#[test]
+fn quarter_against_same_quarter_last_year_quasi_poisson() {
+    let out = quarter(&["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["test"], "quasi-poisson");
+    assert_eq!(doc["ci_level"], 0.95);
+    let idlib = doc["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region"]["admin1"] == "Idlib")
+        .unwrap();
+    let f = |k: &str| idlib[k].as_f64().unwrap();
+    let close = |got: f64, want: f64| (got - want).abs() <= 1e-6 * want.abs();
+    assert!(close(f("rate_ratio"), 2.885714285714291));
+    assert!(close(f("dispersion"), 4.440468159845801), "{idlib}");
+    assert!(close(f("p_two_sided"), 0.00122965228426), "{idlib}");
+    let ci = idlib["ci"].as_array().unwrap();
+    assert!(close(ci[0].as_f64().unwrap(), 1.582517384375162), "{idlib}");
+    assert!(close(ci[1].as_f64().unwrap(), 5.262088758704847), "{idlib}");
+    assert_eq!(idlib["verdict"], "up");
+    // R's F test on the same model.
+    let out = quarter(&["--test", "quasi-poisson-f", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["test"], "quasi-poisson-f");
+    let idlib = doc["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region"]["admin1"] == "Idlib")
+        .unwrap();
+    assert!(
+        close(idlib["p_two_sided"].as_f64().unwrap(), 0.000638971715917),
+        "{idlib}"
+    );
+    // The table names the test.
+    let out = quarter(&[]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table
+            .lines()
+            .next()
+            .unwrap()
+            .contains("test: quasi-poisson, 95% intervals"),
+        "{table}"
     );
 }
 

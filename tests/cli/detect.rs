@@ -35,12 +35,11 @@ fn demo_finds_the_october_2019_offensive() {
     let hasakah = rows.iter().find(|r| r["admin1"] == "Al Hasakah").unwrap();
     assert_eq!(hasakah["week_start"], "2019-10-07");
     assert_eq!(hasakah["observed"], "24");
-    assert_eq!(
-        hasakah["method"], "nb",
-        "under 4 years of history, auto uses nb"
-    );
+    assert_eq!(hasakah["method"], "nb", "auto is nb");
+    // 24 events against 7 in the 26 baseline weeks: clear, but with the dispersion unknown
+    // from so few events, not the 1e-23 a Poisson model would claim.
     let q: f64 = hasakah["qvalue"].parse().unwrap();
-    assert!(q < 1e-10);
+    assert!(q < 0.01 && q > 1e-8, "{q}");
     // Without --fail-on-alarm the same run exits 0; a table is the default format.
     let out = run_ok(uptick().args(["detect", "--demo", "--as-of", "2019-10-13"]));
     let table = String::from_utf8(out.stdout).unwrap();

@@ -67,8 +67,12 @@ fn report_contents_and_idempotent_reruns() {
         summary < md.find("## Alerts").unwrap()
             && md.find("## Methods").unwrap() > md.find("## Data notes").unwrap()
     );
-    assert!(md.contains("3 of the 14 regions judged rose significantly above their expected range (Al Hasakah, Ar Raqqah, Aleppo)"), "{md}");
-    assert!(md.contains("- Al Hasakah: 24 events in the week of 2019-10-07, 89.1× the expected 0.3 (q below 0.001)."), "{md}");
+    assert!(md.contains("3 of the 14 regions judged rose significantly above their expected range (Ar Raqqah, Al Hasakah, Aleppo)"), "{md}");
+    assert!(md.contains("- Al Hasakah: 24 events in the week of 2019-10-07, 89.1× the expected 0.3 (q = 0.001057)."), "{md}");
+    assert!(
+        md.contains("quasi-Poisson rate ratio"),
+        "the comparison names its test: {md}"
+    );
     assert!(md.contains("![Weekly events in Al Hasakah](charts/trend-al-hasakah.png)"));
     assert!(
         dir.join("charts/trend-al-hasakah.png").exists()

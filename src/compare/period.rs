@@ -1,105 +1,10 @@
-//! Compare: was a period worse than another? Per region, the exact conditional test for the
-//! ratio of two Poisson rates, as R's `poisson.test(c(x1, x2), c(t1, t2))` (METHODS.md §7.1):
-//!
-//! - Given n = x1 + x2, x1 ~ Binomial(n, p0) with p0 = t1/(t1 + t2) under equal rates.
-//! - One-sided p for an increase: P(X ≥ x1). Two-sided p: R's `binom.test` "minlike" rule,
-//!   summing the probabilities of outcomes no more likely than x1 (relative fuzz 1 + 1e-7).
-//! - Rate ratio (x1/t1)/(x2/t2) with its Clopper–Pearson interval mapped from the binomial
-//!   proportion: RR = p/(1 − p)·t2/t1, p_L = qbeta(a, x1, n − x1 + 1) (0 if x1 = 0),
-//!   p_U = qbeta(1 − a, x1 + 1, n − x1) (1 if x1 = n), a = 0.025.
-//!
-//! Zero counts keep defined results: x1 = x2 = 0 gives p = 1, no ratio and CI (0, ∞); x2 = 0
-//! gives RR = ∞; x1 = 0 gives RR = 0. Also here: period syntax and its resolution.
+//! Period syntax (`2019-Q3`, `last-4-weeks`, `same-period-last-year`, ...) and its
+//! resolution into two closed ranges of days.
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::RegionKey;
-use crate::stats::{benjamini_hochberg, dbinom, pbinom, pbinom_upper_ge, qbeta};
-
-/// R's relative tolerance in the two-sided binomial test.
-const REL_ERR: f64 = 1.0 + 1e-7;
-
-/// The result of one rate comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct RateTest {
-    /// Rate ratio (x1/t1)/(x2/t2); ∞ when x2 = 0 < x1; `None` when both are 0.
-    pub rate_ratio: Option<f64>,
-    /// Two-sided exact p-value.
-    pub p_two_sided: f64,
-    /// One-sided p-value for "period 1 is higher".
-    pub p_greater: f64,
-    /// Lower end of the 95% CI of the ratio.
-    pub ci_low: f64,
-    /// Upper end (∞ when x2 = 0).
-    pub ci_high: f64,
-}
-
-/// `poisson.test(c(x1, x2), c(t1, t2))`: x events in t units of time (weeks) each.
-pub fn poisson_rate_test(x1: u64, t1: f64, x2: u64, t2: f64) -> RateTest {
-    let n = x1 + x2;
-    let p0 = t1 / (t1 + t2);
-    let rate_ratio = if n == 0 {
-        None
-    } else if x2 == 0 {
-        Some(f64::INFINITY)
-    } else {
-        Some((x1 as f64 / t1) / (x2 as f64 / t2))
-    };
-    let p_greater = pbinom_upper_ge(x1 as i64, n, p0);
-    let p_two_sided = two_sided_binomial(x1, n, p0);
-    let a = 0.025;
-    let p_low = if x1 == 0 {
-        0.0
-    } else {
-        qbeta(a, x1 as f64, (n - x1 + 1) as f64)
-    };
-    let p_high = if x1 == n {
-        1.0
-    } else {
-        qbeta(1.0 - a, (x1 + 1) as f64, (n - x1) as f64)
-    };
-    let to_ratio = |p: f64| {
-        if p >= 1.0 {
-            f64::INFINITY
-        } else {
-            p / (1.0 - p) * t2 / t1
-        }
-    };
-    RateTest {
-        rate_ratio,
-        p_two_sided,
-        p_greater,
-        ci_low: to_ratio(p_low),
-        ci_high: to_ratio(p_high),
-    }
-}
-
-/// R's `binom.test(x, n, p)$p.value` (two-sided, "minlike").
-fn two_sided_binomial(x: u64, n: u64, p: f64) -> f64 {
-    if n == 0 {
-        return 1.0;
-    }
-    let d = dbinom(x, n, p);
-    let m = n as f64 * p;
-    let xf = x as f64;
-    if xf == m {
-        return 1.0;
-    }
-    let p_value = if xf < m {
-        let y = (m.ceil() as u64..=n)
-            .filter(|&i| dbinom(i, n, p) <= d * REL_ERR)
-            .count() as u64;
-        pbinom(x as i64, n, p) + pbinom_upper_ge((n - y + 1) as i64, n, p)
-    } else {
-        let y = (0..=m.floor() as u64)
-            .filter(|&i| dbinom(i, n, p) <= d * REL_ERR)
-            .count() as i64;
-        pbinom(y - 1, n, p) + pbinom_upper_ge(x as i64, n, p)
-    };
-    p_value.min(1.0)
-}
 
 /// A closed range of days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -328,128 +233,9 @@ pub fn resolve_periods(
     Ok((p, a))
 }
 
-/// A verdict in words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// Significantly higher in the period.
-    Up,
-    /// Significantly lower.
-    Down,
-    /// Not significant.
-    NoSignificantChange,
-    /// Too few events to say anything.
-    TooFewEvents,
-}
-
-impl Verdict {
-    /// Plain words.
-    pub fn words(self) -> &'static str {
-        match self {
-            Verdict::Up => "up",
-            Verdict::Down => "down",
-            Verdict::NoSignificantChange => "no significant change",
-            Verdict::TooFewEvents => "too few events",
-        }
-    }
-}
-
-/// One region's comparison.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Comparison {
-    /// Region names (empty for the totals row).
-    pub region: RegionKey,
-    /// Events (or the measure) in the period.
-    pub count: f64,
-    /// ... and in the comparison period.
-    pub count_against: f64,
-    /// Weeks in each.
-    pub weeks: f64,
-    /// Weeks in the comparison period.
-    pub weeks_against: f64,
-    /// The exact test.
-    pub test: RateTest,
-    /// BH q-value of the two-sided p across regions (not for the totals row).
-    pub qvalue: Option<f64>,
-    /// Weekly rate in the period minus that in the comparison period.
-    pub rate_change: f64,
-    /// Percent change of the weekly rate (`None` when the comparison rate is 0).
-    pub percent_change: Option<f64>,
-    /// The verdict.
-    pub verdict: Verdict,
-}
-
-/// Fewer events than this in both periods together: "too few events".
-pub const MIN_EVENTS: f64 = 5.0;
-
-/// Compares two periods for every region and for all regions together.
-/// `values` pair each region with its sums in (period, against); `weeks` the two lengths.
-pub fn compare_regions(
-    values: &[(RegionKey, f64, f64)],
-    weeks: (f64, f64),
-    alpha: f64,
-) -> (Vec<Comparison>, Comparison) {
-    let one = |region: RegionKey, x1: f64, x2: f64| -> Comparison {
-        // Counts must be whole for an exact test; fractional sums (weights) are rounded.
-        let test = poisson_rate_test(x1.round() as u64, weeks.0, x2.round() as u64, weeks.1);
-        let (r1, r2) = (x1 / weeks.0, x2 / weeks.1);
-        Comparison {
-            region,
-            count: x1,
-            count_against: x2,
-            weeks: weeks.0,
-            weeks_against: weeks.1,
-            test,
-            qvalue: None,
-            rate_change: r1 - r2,
-            percent_change: (r2 > 0.0).then(|| 100.0 * (r1 - r2) / r2),
-            verdict: Verdict::NoSignificantChange,
-        }
-    };
-    let mut rows: Vec<Comparison> = values
-        .iter()
-        .map(|(r, a, b)| one(r.clone(), *a, *b))
-        .collect();
-    let q = benjamini_hochberg(
-        &rows
-            .iter()
-            .map(|c| Some(c.test.p_two_sided))
-            .collect::<Vec<_>>(),
-    );
-    for (c, q) in rows.iter_mut().zip(q) {
-        c.qvalue = q;
-        c.verdict = verdict(c, q.unwrap_or(1.0), alpha);
-    }
-    let total_1: f64 = values.iter().map(|v| v.1).sum();
-    let total_2: f64 = values.iter().map(|v| v.2).sum();
-    let mut total = one(Vec::new(), total_1, total_2);
-    total.verdict = verdict(&total, total.test.p_two_sided, alpha);
-    rows.sort_by(|a, b| {
-        a.qvalue
-            .unwrap_or(1.0)
-            .total_cmp(&b.qvalue.unwrap_or(1.0))
-            .then(a.test.p_two_sided.total_cmp(&b.test.p_two_sided))
-            .then(a.region.cmp(&b.region))
-    });
-    (rows, total)
-}
-
-fn verdict(c: &Comparison, q: f64, alpha: f64) -> Verdict {
-    if c.count + c.count_against < MIN_EVENTS {
-        Verdict::TooFewEvents
-    } else if q > alpha {
-        Verdict::NoSignificantChange
-    } else if c.rate_change > 0.0 {
-        Verdict::Up
-    } else {
-        Verdict::Down
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use approx::assert_relative_eq;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -460,30 +246,6 @@ mod tests {
             PeriodSpec::Fixed(p) => p,
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn methods_worked_example() {
-        // METHODS.md §7.1: 14 events in 4 weeks vs 30 in 26: RR 3.03, p 0.00125, CI 1.49–5.90.
-        let t = poisson_rate_test(14, 4.0, 30, 26.0);
-        assert_relative_eq!(t.rate_ratio.unwrap(), 3.03333333333333, max_relative = 1e-9);
-        assert_relative_eq!(t.p_greater, 0.00125313670446185, max_relative = 1e-6);
-        assert_relative_eq!(t.p_two_sided, 0.00125313670446185, max_relative = 1e-6);
-        assert_relative_eq!(t.ci_low, 1.48622768572767, max_relative = 1e-6);
-        assert_relative_eq!(t.ci_high, 5.89940793125743, max_relative = 1e-6);
-    }
-
-    #[test]
-    fn zero_counts_stay_defined() {
-        let t = poisson_rate_test(0, 4.0, 0, 4.0);
-        assert_eq!(t.rate_ratio, None);
-        assert_eq!(t.p_two_sided, 1.0);
-        assert_eq!((t.ci_low, t.ci_high), (0.0, f64::INFINITY));
-        // 1 in 1 week vs 0 in 8: p = 0.111, CI 0.205–∞ (METHODS.md §7.1).
-        let t = poisson_rate_test(1, 1.0, 0, 8.0);
-        assert_eq!(t.rate_ratio, Some(f64::INFINITY));
-        assert_eq!(t.ci_high, f64::INFINITY);
-        assert_relative_eq!(t.p_two_sided, 1.0 / 9.0, max_relative = 1e-9);
     }
 
     #[test]
@@ -615,27 +377,5 @@ mod tests {
             last
         )
         .is_err());
-    }
-
-    #[test]
-    fn verdicts() {
-        let values = vec![
-            (vec!["A".to_string()], 40.0, 10.0),
-            (vec!["B".to_string()], 1.0, 2.0),
-            (vec!["C".to_string()], 10.0, 11.0),
-        ];
-        let (rows, total) = compare_regions(&values, (4.0, 4.0), 0.05);
-        assert_eq!(rows[0].region, vec!["A".to_string()]);
-        assert_eq!(rows[0].verdict, Verdict::Up);
-        assert_eq!(
-            rows.iter().find(|r| r.region[0] == "B").unwrap().verdict,
-            Verdict::TooFewEvents
-        );
-        assert_eq!(
-            rows.iter().find(|r| r.region[0] == "C").unwrap().verdict,
-            Verdict::NoSignificantChange
-        );
-        assert_eq!(total.count, 51.0);
-        assert_eq!(total.verdict, Verdict::Up);
     }
 }
