@@ -232,9 +232,11 @@ impl DetectionArgs {
                 }
             }
         }
-        if !(self.cusum_arl >= 2.0 && self.cusum_arl.is_finite()) {
+        // Below Siegmund's run length at h = 0 (about 2.1 weeks) every week would alarm.
+        let shortest = cusum::in_control_arl(cusum::DEFAULT_K, 0.0).ceil();
+        if !(self.cusum_arl >= shortest && self.cusum_arl.is_finite()) {
             return Err(Error::Usage(format!(
-                "--cusum-arl {} must be at least 2 weeks",
+                "--cusum-arl {} must be at least {shortest} weeks",
                 self.cusum_arl
             )));
         }

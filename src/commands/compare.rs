@@ -115,6 +115,9 @@ pub fn period_blocks(
         }
         out
     };
+    // A region starting with the data's first week is covered as far as the data go: periods
+    // reaching before the data affect every region alike (a note says so).
+    let data_first = set.weeks.first().copied();
     let mut values: Vec<RegionBlocks> = incidents
         .regions
         .iter()
@@ -125,7 +128,8 @@ pub fn period_blocks(
                 region: region.clone(),
                 period: cut(&p_blocks, &in_p, start),
                 against: cut(&a_blocks, &in_a, start),
-                fully_covered: start.is_none_or(|s| s <= p.from.min(a.from)),
+                fully_covered: start
+                    .is_none_or(|s| s <= p.from.min(a.from) || Some(s) <= data_first),
             }
         })
         .collect();

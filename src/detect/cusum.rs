@@ -102,8 +102,10 @@ fn score(pred: &Predictive, y: f64) -> f64 {
 }
 
 /// Runs the chart over weeks `from..to` (from ≥ first_judgeable); one judgement per week,
-/// with `began` set to the week index where the current rise started.
-pub fn run(y: &[f64], from: usize, to: usize, p: &Params) -> Vec<Judgement> {
+/// with `began` set to the week index where the current rise started. The upper bound (a
+/// quantile search) is computed only from week `bounds_from` on: the weeks before it only
+/// carry the chart's state.
+pub fn run(y: &[f64], from: usize, to: usize, bounds_from: usize, p: &Params) -> Vec<Judgement> {
     let mut s_prev = 0.0f64;
     // First week of the current run of S > 0, and whether that run has alarmed.
     let mut run_start: Option<usize> = None;
@@ -117,10 +119,12 @@ pub fn run(y: &[f64], from: usize, to: usize, p: &Params) -> Vec<Judgement> {
             let s = (s_prev + z - p.k).max(0.0);
             // The count that would alarm this week (or keep an alert going).
             let needed = if in_alert { p.k } else { p.h + p.k } - s_prev;
-            let upper = if needed <= -MAX_SCORE {
-                0.0
+            let upper = if t < bounds_from {
+                None
+            } else if needed <= -MAX_SCORE {
+                Some(0.0)
             } else {
-                pred.mid_quantile(1.0 - pnorm_upper(needed.min(MAX_SCORE)))
+                Some(pred.mid_quantile(1.0 - pnorm_upper(needed.min(MAX_SCORE))))
             };
             if s > 0.0 && run_start.is_none() {
                 run_start = Some(t);
@@ -128,7 +132,7 @@ pub fn run(y: &[f64], from: usize, to: usize, p: &Params) -> Vec<Judgement> {
             let alarm = s >= p.h || (in_alert && s > 0.0);
             let j = Judgement {
                 expected: Some(mean),
-                upperbound: Some(upper),
+                upperbound: upper,
                 statistic: Some(s),
                 alarm,
                 began: if alarm { run_start } else { None },
@@ -184,7 +188,7 @@ mod tests {
             4.0, 4.0, 4.0,
         ];
         y.extend([8.0, 9.0, 8.0, 9.0, 8.0, 9.0]);
-        let js = run(&y, 10, y.len(), &params());
+        let js = run(&y, 10, y.len(), 10, &params());
         let first = js.iter().position(|j| j.alarm).expect("alarm");
         assert!(
             js[first].week >= 20 && js[first].week <= 23,
@@ -204,7 +208,7 @@ mod tests {
     fn constant_and_zero_series_stay_quiet_and_finite() {
         for level in [0.0, 3.0] {
             let y = vec![level; 40];
-            let js = run(&y, 10, 40, &params());
+            let js = run(&y, 10, 40, 10, &params());
             assert!(js
                 .iter()
                 .all(|j| !j.alarm && j.statistic.unwrap().is_finite()));
@@ -216,7 +220,7 @@ mod tests {
         let mut y = vec![2.0, 3.0, 1.0, 2.0, 2.0, 3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 2.0];
         y.push(30.0);
         y.extend([2.0, 1.0, 2.0, 3.0, 2.0]);
-        let js = run(&y, 10, y.len(), &params());
+        let js = run(&y, 10, y.len(), 10, &params());
         let alarms: Vec<usize> = js.iter().filter(|j| j.alarm).map(|j| j.week).collect();
         assert_eq!(alarms, vec![12]);
         assert_eq!(js[3].statistic, Some(0.0));

@@ -294,7 +294,8 @@ pub fn judge_series(
             if last < first {
                 return weeks.iter().map(|&t| short_history(y, t)).collect();
             }
-            let all = cusum::run(y, first, last + 1, &p.cusum());
+            let bounds_from = weeks.iter().copied().min().unwrap_or(first);
+            let all = cusum::run(y, first, last + 1, bounds_from, &p.cusum());
             weeks
                 .iter()
                 .map(|&t| {

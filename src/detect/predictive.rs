@@ -50,8 +50,14 @@ pub const DISPERSION_PRIOR_SCALE: f64 = 2.0;
 const JEFFREYS: f64 = 0.5;
 /// Components whose posterior weight is below this share of the largest are dropped.
 const NEGLIGIBLE_WEIGHT: f64 = 1e-12;
-/// Past this many terms an upper-tail sum stops and adds the power-law remainder.
-const MAX_TERMS: usize = 100_000;
+/// Past this many terms an upper-tail sum stops and adds its power-law remainder.
+const MAX_TERMS: usize = 20_000;
+/// Forward sums from P(Y = 0) run while it is at least e^MIN_LN_P0 (no underflow) ...
+const MIN_LN_P0: f64 = -600.0;
+/// ... and the count is at most this.
+const FORWARD_MAX: f64 = 4096.0;
+/// Beyond the mode, a count whose own probability is below e^-30 is far in the tail.
+const FAR_LN_PMF: f64 = -30.0;
 
 /// One beta–negative-binomial component BNB(r, a, b) with its posterior weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,10 +83,13 @@ impl Component {
             - ln_beta(self.a, self.b)
     }
 
-    /// P(Y ≥ y) for a whole number y ≥ 1.
+    /// P(Y ≥ y) for a whole number y ≥ 1: 1 − P(Y < y), summed forwards from P(Y = 0) where
+    /// that is representable, else downwards from P(Y = y − 1) in log space (large means, where
+    /// P(Y = 0) underflows); where that leaves under 1e-6 (far in the tail) the tail itself is
+    /// summed upwards from P(Y = y) instead.
     fn upper_tail(&self, y: f64) -> f64 {
-        // Below the mode, or not far into the tail, 1 − P(Y < y) is accurate and cheap.
-        if y <= 4096.0 {
+        if self.ln_p0 > MIN_LN_P0 && y <= FORWARD_MAX {
+            // The common case: P(Y = 0) is representable, so sum forwards from it (no ln Γ).
             let mut pmf = self.ln_p0.exp();
             let mut lower = 0.0;
             let mut j = 0.0;
@@ -89,12 +98,15 @@ impl Component {
                 pmf *= self.ratio(j);
                 j += 1.0;
             }
-            let tail = 1.0 - lower;
-            if tail > 1e-6 {
-                return tail.max(0.0);
+            if 1.0 - lower > 1e-6 {
+                return (1.0 - lower).clamp(0.0, 1.0);
+            }
+        } else if !(self.ratio(y - 1.0) < 1.0 && self.ln_pmf(y) < FAR_LN_PMF) {
+            let lower = self.lower_sum(y);
+            if 1.0 - lower > 1e-6 {
+                return (1.0 - lower).clamp(0.0, 1.0);
             }
         }
-        // Far in the tail: sum upwards from P(Y = y), terms decreasing.
         let mut term = self.ln_pmf(y).exp();
         let mut sum = 0.0;
         let mut j = y;
@@ -103,12 +115,42 @@ impl Component {
             let next = term * self.ratio(j);
             j += 1.0;
             if next < sum * 1e-17 {
-                return sum;
+                return sum.min(1.0);
             }
             term = next;
         }
-        // A tail heavier than the terms allowed: the rest decays like j^-(a+1); add its integral.
-        sum + term * j / self.a.max(1e-3)
+        // A heavy tail: far out the terms fall like j^-(a+1), so the rest is about
+        // term·(j/a + 1/2) (the integral plus half the first term).
+        (sum + term * (j / self.a.max(1e-3) + 0.5)).min(1.0)
+    }
+
+    /// P(Y < y), summed downwards from y − 1 relative to P(Y = y − 1) (rescaled as it grows).
+    fn lower_sum(&self, y: f64) -> f64 {
+        let mut ln_scale = self.ln_pmf(y - 1.0);
+        let (mut sum, mut term) = (0.0f64, 1.0f64);
+        let mut j = y - 1.0;
+        loop {
+            sum += term;
+            if j <= 0.0 {
+                break;
+            }
+            j -= 1.0;
+            term /= self.ratio(j);
+            if term < sum * 1e-17 {
+                break;
+            }
+            if sum > 1e200 {
+                sum *= 1e-200;
+                term *= 1e-200;
+                ln_scale += 200.0 * std::f64::consts::LN_10;
+            }
+        }
+        (ln_scale + sum.ln()).exp()
+    }
+
+    /// The mean, where finite (a > 1).
+    fn mean(&self) -> Option<f64> {
+        (self.a > 1.0).then(|| self.r * self.b / (self.a - 1.0))
     }
 }
 
@@ -199,42 +241,87 @@ impl Predictive {
     /// counts to roughly uniform scores under the baseline.
     pub fn mid_cdf(&self, y: f64) -> f64 {
         let y = y.ceil().max(0.0);
-        let below = 1.0 - self.upper_tail(y);
-        let at = self.upper_tail(y) - self.upper_tail(y + 1.0);
-        (below + 0.5 * at).clamp(0.0, 1.0)
+        let m: f64 = self
+            .components
+            .iter()
+            .map(|c| {
+                let tail = if y <= 0.0 { 1.0 } else { c.upper_tail(y) };
+                c.weight * (1.0 - tail + 0.5 * c.ln_pmf(y).exp())
+            })
+            .sum();
+        m.clamp(0.0, 1.0)
+    }
+
+    /// A starting point for quantile searches: the weighted mean of the components with a
+    /// finite mean.
+    fn guess(&self) -> f64 {
+        let (sum, weight) = self
+            .components
+            .iter()
+            .filter_map(|c| c.mean().map(|m| (c.weight * m.min(MAX_COUNT), c.weight)))
+            .fold((0.0, 0.0), |acc, (m, w)| (acc.0 + m, acc.1 + w));
+        if weight > 0.0 {
+            (sum / weight).floor()
+        } else {
+            0.0
+        }
     }
 
     /// The smallest whole number u with P(Y ≤ u) ≥ `p` (R's quantile convention, with R's
     /// relative fuzz so exact ties land as R's); ∞ beyond [`MAX_COUNT`].
     pub fn quantile(&self, p: f64) -> f64 {
         let target = 1.0 - p * (1.0 - 64.0 * f64::EPSILON);
-        first_whole(|u| self.upper_tail(u + 1.0) <= target)
+        first_whole(|u| self.upper_tail(u + 1.0) <= target, self.guess())
     }
 
     /// The smallest whole number u whose mid-distribution value reaches `q`; ∞ beyond
     /// [`MAX_COUNT`].
     pub fn mid_quantile(&self, q: f64) -> f64 {
-        first_whole(|u| self.mid_cdf(u) >= q)
+        first_whole(|u| self.mid_cdf(u) >= q, self.guess())
     }
 }
 
 /// Quantiles past this count are reported as ∞ (no realistic week reaches them).
 pub const MAX_COUNT: f64 = 1e9;
 
-/// The smallest whole number u ≥ 0 where the monotone predicate holds: gallop, then bisect.
-fn first_whole(holds: impl Fn(f64) -> bool) -> f64 {
-    if holds(0.0) {
-        return 0.0;
-    }
-    let (mut lo, mut hi) = (0.0f64, 1.0f64);
-    while !holds(hi) {
-        lo = hi;
-        hi *= 2.0;
-        if hi > MAX_COUNT {
-            return f64::INFINITY;
+/// The smallest whole number u ≥ 0 where the monotone predicate holds: gallop from `guess`
+/// (down if it already holds, up if not), then bisect.
+fn first_whole(holds: impl Fn(f64) -> bool, guess: f64) -> f64 {
+    let start = guess.clamp(0.0, MAX_COUNT);
+    // Bracket: !holds(lo) (or lo = −1) and holds(hi).
+    let (mut lo, mut hi);
+    if holds(start) {
+        hi = start;
+        let mut step = 1.0;
+        loop {
+            let next = hi - step;
+            if next < 0.0 {
+                lo = -1.0;
+                break;
+            }
+            if !holds(next) {
+                lo = next;
+                break;
+            }
+            hi = next;
+            step *= 2.0;
+        }
+    } else {
+        lo = start;
+        let mut step = 1.0;
+        loop {
+            let next = lo + step;
+            if next > MAX_COUNT {
+                return f64::INFINITY;
+            }
+            if holds(next) {
+                hi = next;
+                break;
+            }
+            lo = next;
+            step *= 2.0;
         }
     }
-    // holds(hi), !holds(lo)
     while hi - lo > 1.0 {
         let mid = (lo + (hi - lo) / 2.0).floor();
         if holds(mid) {
@@ -318,6 +405,38 @@ mod tests {
             let t = wide.upper_tail(y);
             assert!((0.0..=1.0).contains(&t), "{y}: {t}");
         }
+    }
+
+    #[test]
+    fn large_means_do_not_underflow() {
+        // A busy baseline (mean 1500, variance/mean 33): P(Y = 0) underflows in every
+        // component; the tail and the quantile must still sit near the data.
+        let base: Vec<f64> = (0..26)
+            .map(|i| 1500.0 + 60.0 * ((i * 7 % 13) as f64 - 6.0))
+            .collect();
+        let p = Predictive::from_baseline(&base);
+        let q = p.quantile(0.95);
+        assert!(q > 1500.0 && q < 2500.0, "{q}");
+        assert!(p.upper_tail(3000.0) < 1e-3, "{}", p.upper_tail(3000.0));
+        assert!(p.upper_tail(1000.0) > 0.9, "{}", p.upper_tail(1000.0));
+        assert!(p.upper_tail(1500.0) > 0.3 && p.upper_tail(1500.0) < 0.7);
+        let mid = p.mid_cdf(1500.0);
+        assert!(mid > 0.3 && mid < 0.7, "{mid}");
+    }
+
+    #[test]
+    fn sparse_bursty_baselines_stay_finite() {
+        // Mostly zeros with bursts: heavy-tailed components; tails and quantiles stay finite.
+        // (Their speed is measured in benches/pipeline.rs.)
+        let mut base = vec![0.0; 26];
+        base[3] = 40.0;
+        base[17] = 25.0;
+        let p = Predictive::from_baseline(&base);
+        let q = p.mid_quantile(1.0 - 3.6e-4);
+        assert!(q.is_finite() && q > 0.0, "{q}");
+        assert!(p.upper_tail(100.0) > 0.0 && p.upper_tail(100.0) < 0.2);
+        let one_week = Predictive::from_baseline(&[3.0]);
+        assert!(one_week.quantile(0.999).is_finite());
     }
 
     #[test]
