@@ -2,7 +2,13 @@
 //! resolution of presets plus command-line overrides into one [`ColumnMap`].
 //!
 //! Header matching is case-insensitive: ACLED's pre-2017 and curated files are upper-case.
+//! [`resolve_columns`] checks the header against the run's options; `needed_columns` lists
+//! what a load must read.
 
+use std::path::Path;
+
+use super::spec::{InputSpec, Metric, MultiDay};
+use crate::error::{Error, Result};
 use crate::model::WeekStart;
 
 /// A source schema with known column names.
@@ -321,6 +327,193 @@ pub fn strip_unit_suffix(name: &str) -> &str {
         }
     }
     name
+}
+
+/// Combines the preset's columns with the command line's overrides, and checks they exist.
+pub fn resolve_columns(spec: &InputSpec, header: &[String], path: &Path) -> Result<ColumnMap> {
+    let preset = spec.preset.unwrap_or_else(|| detect_preset(header));
+    let mut map = preset_columns(preset, header);
+    let found = || header.join(", ");
+    let need = |name: &str, role: &str| -> Result<String> {
+        find_column(header, name)
+            .cloned()
+            .ok_or_else(|| Error::MissingColumn {
+                path: path.to_path_buf(),
+                column: name.to_string(),
+                role: role.to_string(),
+                found: found(),
+            })
+    };
+    if let Some(date) = &spec.date_col {
+        map.date = match &spec.week_col {
+            Some(week) => DateSource::IsoYearWeek {
+                year: need(date, "ISO year")?,
+                week: need(week, "ISO week")?,
+            },
+            None => DateSource::Column(need(date, "date")?),
+        };
+    } else if spec.week_col.is_some() {
+        return Err(Error::Usage(
+            "--week-col needs --date-col naming the ISO year column".into(),
+        ));
+    }
+    if !spec.region_cols.is_empty() {
+        map.regions = spec
+            .region_cols
+            .iter()
+            .map(|c| need(c, "region").map(|real| (real.clone(), real)))
+            .collect::<Result<_>>()?;
+    }
+    if !spec.actor_cols.is_empty() {
+        map.actors = spec
+            .actor_cols
+            .iter()
+            .map(|c| need(c, "actor"))
+            .collect::<Result<_>>()?;
+    }
+    if let Some(w) = &spec.weight_col {
+        map.weight = Some(need(w, "weight")?);
+    }
+    if let Some(id) = &spec.id_col {
+        map.id = Some(need(id, "event id")?);
+        map.identical_rows_are_duplicates = false;
+    }
+    // Every column the map names must exist.
+    match &map.date {
+        DateSource::Column(c) if c.is_empty() => {
+            return Err(Error::Usage(format!(
+                "{}: the header matches no preset (acled, gtd, ucdp-ged); name the date column with --date-col (found: {})",
+                path.display(),
+                found()
+            )))
+        }
+        DateSource::Column(c) => {
+            need(c, "date")?;
+        }
+        DateSource::YearMonthDay { year, month, day } => {
+            need(year, "year")?;
+            need(month, "month")?;
+            need(day, "day")?;
+        }
+        DateSource::IsoYearWeek { .. } => {}
+        DateSource::Span { start, .. } => {
+            need(start, "event start date")?;
+        }
+    }
+    if let DateSource::Span { end, .. } = &map.date {
+        if spec.multi_day != MultiDay::Start {
+            need(end, "event end date")?;
+        }
+    }
+    if spec.metric == Metric::Fatalities && map.fatalities.is_none() {
+        return Err(Error::MissingColumn {
+            path: path.to_path_buf(),
+            column: "fatalities".into(),
+            role: format!(
+                "--metric fatalities; the {} preset has no fatality column here",
+                preset.name()
+            ),
+            found: found(),
+        });
+    }
+    if let Some(level) = &spec.by {
+        map.regions = pick_level(&map.regions, level, header, path)?;
+    } else if let Some(pos) = map.regions.iter().position(|(n, _)| n == "admin1") {
+        // Provinces are what analysts compare by default; admin2 is often empty.
+        map.regions.truncate(pos + 1);
+    }
+    if spec.country.is_some() && !map.regions.iter().any(|(n, _)| n == "country") {
+        return Err(Error::MissingColumn {
+            path: path.to_path_buf(),
+            column: "country".into(),
+            role: "--country".into(),
+            found: found(),
+        });
+    }
+    if spec.actor.is_some() && map.actors.is_empty() {
+        return Err(Error::MissingColumn {
+            path: path.to_path_buf(),
+            column: "actor".into(),
+            role: "--actor needs actor columns; name them with --actor-col".into(),
+            found: found(),
+        });
+    }
+    for f in &spec.filters {
+        need(&f.column, "--where")?;
+    }
+    Ok(map)
+}
+
+/// The region columns for `--by`: a level keeps the coarser levels before it (admin1 names
+/// repeat across countries); any other name selects that column alone.
+pub(super) fn pick_level(
+    regions: &[(String, String)],
+    level: &str,
+    header: &[String],
+    path: &Path,
+) -> Result<Vec<(String, String)>> {
+    if let Some(pos) = regions.iter().position(|(name, real)| {
+        name.eq_ignore_ascii_case(level) || real.eq_ignore_ascii_case(level)
+    }) {
+        return Ok(regions[..=pos].to_vec());
+    }
+    if let Some(real) = find_column(header, level) {
+        return Ok(vec![(real.clone(), real.clone())]);
+    }
+    Err(Error::MissingColumn {
+        path: path.to_path_buf(),
+        column: level.to_string(),
+        role: "--by".into(),
+        found: header.join(", "),
+    })
+}
+
+/// The columns to read, in a fixed order, without repeats.
+pub(super) fn needed_columns(spec: &InputSpec, map: &ColumnMap, header: &[String]) -> Vec<String> {
+    let mut cols: Vec<String> = Vec::new();
+    let mut add = |c: &str| {
+        if !cols.iter().any(|x| x == c) {
+            cols.push(c.to_string());
+        }
+    };
+    if map.identical_rows_are_duplicates || (map.preset == Preset::Gtd && map.id.is_none()) {
+        header.iter().for_each(|c| add(c));
+    }
+    match &map.date {
+        DateSource::Column(c) => add(c),
+        DateSource::YearMonthDay { year, month, day } => {
+            add(year);
+            add(month);
+            add(day);
+        }
+        DateSource::IsoYearWeek { year, week } => {
+            add(year);
+            add(week);
+        }
+        DateSource::Span { start, end } => {
+            add(start);
+            if find_column(header, end).is_some() {
+                add(end);
+            }
+        }
+    }
+    map.regions.iter().for_each(|(_, c)| add(c));
+    if spec.actor.is_some() {
+        map.actors.iter().for_each(|c| add(c));
+    }
+    for c in [&map.fatalities, &map.events_count, &map.weight, &map.id]
+        .into_iter()
+        .flatten()
+    {
+        add(c);
+    }
+    if let Some(c) = map.event_types.last() {
+        add(c);
+    }
+    spec.filters
+        .iter()
+        .for_each(|f| add(find_column(header, &f.column).map_or(&f.column, |s| s)));
+    cols
 }
 
 #[cfg(test)]

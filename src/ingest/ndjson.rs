@@ -1,0 +1,134 @@
+//! NDJSON (plain or gzip), streamed in chunks of whole lines: keys learnt from the first
+//! chunk, each chunk parsed by Polars, a bad line located by line and column.
+
+use polars::prelude::*;
+
+use super::chunks;
+use super::parquet::nested_column;
+use super::schema::resolve_columns;
+use super::spec::InputSpec;
+use super::stream::{chunk_error, finish_hash, open_stream, start_of_file};
+use super::text::{record_index, Lines};
+use super::validate::Validator;
+use super::{Incidents, MAX_RECORD_BYTES, RECORD_COL};
+use crate::error::{Error, Result};
+
+/// The first line of an NDJSON chunk that is not a JSON object, as "line N, column C: why";
+/// `line_base` is the number of lines before the chunk.
+pub(super) fn first_json_error(text: &[u8], line_base: u64) -> Option<String> {
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        let line_no = line_base + i as u64 + 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(_)) => {}
+            Ok(_) => return Some(format!("line {line_no}: not a JSON object")),
+            Err(e) => {
+                return Some(format!(
+                    "line {line_no}, column {}: not JSON ({e})",
+                    e.column()
+                ))
+            }
+        }
+    }
+    None
+}
+
+/// Streams NDJSON (plain or gzip) in chunks of whole lines, each parsed by Polars.
+pub(super) fn load_ndjson(spec: &InputSpec) -> Result<Incidents> {
+    let path = spec.source.path();
+    let (stream, gzip, hasher) = open_stream(spec)?;
+    // JSON strings cannot hold a raw newline, so every newline ends a record.
+    let mut chunks =
+        chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES).lines_only();
+    let mut next = || chunks.next_chunk().map_err(|e| chunk_error(e, gzip, &path));
+    let first = start_of_file(next()?, &path)?;
+    let fail = |text: &[u8], line_base: u64, source: PolarsError| match first_json_error(
+        text, line_base,
+    ) {
+        Some(message) => Error::Parse {
+            path: path.clone(),
+            message,
+        },
+        None => Error::Polars {
+            context: format!("{}: cannot read as NDJSON", path.display()),
+            source,
+        },
+    };
+    // Every line of a chunk is used to learn its keys (the header is the first chunk's keys).
+    let scan = |text: &polars_buffer::Buffer<u8>, offset: u64, line_base: u64| {
+        let mut frame =
+            LazyJsonLineReader::new_with_sources(ScanSources::Buffers(Arc::from(vec![
+                text.clone()
+            ])))
+            .with_infer_schema_length(None)
+            .with_row_index(record_index(offset))
+            .finish()
+            .map_err(|e| fail(text, line_base, e))?;
+        let schema = frame
+            .collect_schema()
+            .map_err(|e| fail(text, line_base, e))?;
+        Ok::<_, Error>((frame, schema))
+    };
+    let first = polars_buffer::Buffer::from(first);
+    let (_, schema) = scan(&first, 0, 0)?;
+    let header: Vec<String> = schema
+        .iter_names()
+        .map(|n| n.to_string())
+        .filter(|n| n != RECORD_COL)
+        .collect();
+    let map = resolve_columns(spec, &header, &path)?;
+    let mut validator = Validator::new(spec, map, header, path.clone());
+    let needed = validator.needed().to_vec();
+    let mut chunk = Some(first);
+    let (mut line_base, mut first_record) = (0u64, 0u64);
+    while let Some(text) = chunk {
+        if !text.iter().all(u8::is_ascii_whitespace) {
+            let (frame, schema) = scan(&text, first_record, line_base)?;
+            // A key absent from every line of a chunk is a column of nulls there.
+            let mut select = Vec::with_capacity(needed.len() + 1);
+            for name in &needed {
+                select.push(match schema.get(name.as_str()) {
+                    Some(t) if t.is_nested() => return Err(nested_column(&path, name, t)),
+                    Some(_) => col(name.as_str()).cast(DataType::String),
+                    None => lit(NULL).cast(DataType::String).alias(name.as_str()),
+                });
+            }
+            select.push(col(RECORD_COL));
+            let batch = frame
+                .select(select)
+                .collect()
+                .map_err(|e| fail(&text, line_base, e))?;
+            let lines = Lines::Json {
+                text: &text,
+                line_base,
+                first_record,
+            };
+            validator.batch(&batch, &lines)?;
+            first_record += batch.height() as u64;
+        }
+        line_base += chunks::count_newlines(&text);
+        chunk = next()?.map(polars_buffer::Buffer::from);
+    }
+    let mut incidents = validator.finish(Vec::new());
+    incidents.sha256 = hasher.map(finish_hash);
+    Ok(incidents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_bad_line_is_located() {
+        let text = b"{\"a\": 1}\n\n[1, 2]\n{\"a\": }\n";
+        assert_eq!(
+            first_json_error(text, 0).as_deref(),
+            Some("line 3: not a JSON object")
+        );
+        let err = first_json_error(b"{\"a\": }\n", 41).unwrap();
+        assert!(err.starts_with("line 42, column"), "{err}");
+        assert_eq!(first_json_error(b"{\"a\": 1}\n  \n", 0), None);
+    }
+}

@@ -1,0 +1,92 @@
+//! Parquet through Polars' lazy scan, validated in batches of rows; nested columns where
+//! text, dates or counts are needed are an error naming the column.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::schema::resolve_columns;
+use super::spec::{InputSpec, Source};
+use super::text::Lines;
+use super::validate::Validator;
+use super::{Incidents, RECORD_COL};
+use crate::error::{Error, Result};
+
+/// Parquet files are validated a batch of rows at a time: one row per this many bytes of the
+/// text chunk size (262,144 rows for 16 MiB), so that small chunk sizes in tests also make
+/// small batches.
+pub(super) const PARQUET_BYTES_PER_ROW: usize = 64;
+
+/// A column that holds lists or structs cannot be a date, region or count.
+pub(super) fn nested_column(path: &Path, name: &str, dtype: &DataType) -> Error {
+    Error::Parse {
+        path: path.to_path_buf(),
+        message: format!(
+            "column '{name}' holds {dtype} values, which cannot be read as text, dates or counts"
+        ),
+    }
+}
+
+/// Parquet through Polars' lazy scan, a batch of rows at a time.
+pub(super) fn load_parquet(spec: &InputSpec) -> Result<Incidents> {
+    let path = spec.source.path();
+    let Source::File(file) = &spec.source else {
+        return Err(Error::Usage(
+            "bundled data must be CSV, TSV or NDJSON".into(),
+        ));
+    };
+    let file_ref = PlRefPath::new(file.to_string_lossy().as_ref());
+    let ctx = format!("{}: cannot read as Parquet", path.display());
+    let mut frame = LazyFrame::scan_parquet(file_ref, ScanArgsParquet::default())
+        .map_err(Error::polars(ctx.clone()))?;
+    let schema = frame.collect_schema().map_err(Error::polars(ctx.clone()))?;
+    let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    let map = resolve_columns(spec, &header, &path)?;
+    let mut validator = Validator::new(spec, map, header, path.clone());
+    let mut select = Vec::with_capacity(validator.needed().len() + 1);
+    for name in validator.needed() {
+        match schema.get(name.as_str()) {
+            Some(t) if t.is_nested() => return Err(nested_column(&path, name, t)),
+            _ => select.push(col(name.as_str()).cast(DataType::String)),
+        }
+    }
+    select.push(col(RECORD_COL));
+    let frame = frame.with_row_index(RECORD_COL, None).select(select);
+    let batch_rows =
+        u32::try_from((spec.chunk_bytes / PARQUET_BYTES_PER_ROW).max(1)).unwrap_or(u32::MAX);
+    let mut offset = 0i64;
+    loop {
+        let batch = frame
+            .clone()
+            .slice(offset, batch_rows)
+            .collect()
+            .map_err(Error::polars(ctx.clone()))?;
+        if batch.height() == 0 {
+            break;
+        }
+        offset += batch.height() as i64;
+        // Parquet has no lines: "line" means the 1-based row number.
+        validator.batch(&batch, &Lines::Offset(1))?;
+    }
+    Ok(validator.finish(Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nested_column_is_named() {
+        let err = nested_column(
+            Path::new("x.parquet"),
+            "region",
+            &DataType::List(Box::new(DataType::Int32)),
+        )
+        .to_string();
+        assert!(
+            err.contains("x.parquet") && err.contains("'region'"),
+            "{err}"
+        );
+        assert!(err.contains("list[i32]"), "{err}");
+    }
+}

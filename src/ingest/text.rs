@@ -1,0 +1,393 @@
+//! Delimited text (CSV, TSV; plain or gzip): header and delimiter from the first chunk, then
+//! every record-aligned chunk parsed by Polars (all columns as text) on a reader thread and
+//! validated on the main one; and [`Lines`], which maps record numbers back to physical lines
+//! for every text-like format.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use super::chunks;
+use super::schema::resolve_columns;
+use super::spec::{InputFormat, InputSpec};
+use super::stream::{chunk_error, finish_hash, open_stream, refuse_binary, start_of_file, to_utf8};
+use super::validate::Validator;
+use super::{Incidents, MAX_RECORD_BYTES, RECORD_COL};
+use crate::error::{Error, Result};
+
+pub(super) fn sniff_delimiter(first_line: &[u8]) -> u8 {
+    let count = |c: u8| first_line.iter().filter(|&&b| b == c).count();
+    let candidates = [
+        (b',', count(b',')),
+        (b'\t', count(b'\t')),
+        (b';', count(b';')),
+        (b'|', count(b'|')),
+    ];
+    candidates
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n > 0)
+        .map_or(b',', |(c, _)| *c)
+}
+
+/// Makes header names usable: trimmed, empty ones named by position, duplicates numbered.
+pub(super) fn clean_header(raw: Vec<String>, notes: &mut Vec<String>) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, name) in raw.into_iter().enumerate() {
+        let mut name = name.trim().to_string();
+        if name.is_empty() {
+            name = format!("column_{}", i + 1);
+        }
+        let n = seen.entry(name.to_ascii_lowercase()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            let renamed = format!("{name}_{n}");
+            notes.push(format!(
+                "duplicate column name '{name}': occurrence {n} renamed '{renamed}'"
+            ));
+            name = renamed;
+        }
+        out.push(name);
+    }
+    out
+}
+
+/// Streams delimited text: header and delimiter from the first chunk, then every chunk
+/// parsed by Polars and validated.
+pub(super) fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
+    let path = spec.source.path();
+    let (stream, gzip, hasher) = open_stream(spec)?;
+    let mut chunks = chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES);
+    let mut next = || chunks.next_chunk().map_err(|e| chunk_error(e, gzip, &path));
+    let mut notes = Vec::new();
+    let first = to_utf8(start_of_file(next()?, &path)?, 0, &mut notes);
+    refuse_binary(&first, 0, &path)?;
+    let first_line_end = first
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(first.len());
+    let delimiter = spec.delimiter.unwrap_or(match format {
+        InputFormat::Tsv => b'\t',
+        _ => sniff_delimiter(&first[..first_line_end]),
+    });
+    let header_record = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&first[..])
+        .records()
+        .next()
+        .transpose()
+        .map_err(|e| Error::Parse {
+            path: path.clone(),
+            message: format!("line 1: {e}"),
+        })?
+        .unwrap_or_default();
+    let header = if spec.no_header {
+        (1..=header_record.len())
+            .map(|i| format!("column_{i}"))
+            .collect()
+    } else {
+        clean_header(
+            header_record.iter().map(str::to_string).collect(),
+            &mut notes,
+        )
+    };
+    if let [only] = header.as_slice() {
+        // uptick needs at least a date and a region column: one field means a wrong delimiter.
+        let seen = [b',', b'\t', b';', b'|']
+            .into_iter()
+            .find(|&c| c != delimiter && only.as_bytes().contains(&c));
+        if let Some(c) = seen {
+            let shown = if c == b'\t' {
+                "\\t".to_string()
+            } else {
+                (c as char).to_string()
+            };
+            return Err(Error::Parse {
+                path,
+                message: format!(
+                    "line 1: the header is one field, but it contains '{shown}': is the delimiter wrong? (pass --delimiter '{shown}')"
+                ),
+            });
+        }
+    }
+    let map = resolve_columns(spec, &header, &path)?;
+    let schema: Arc<Schema> = Arc::new(
+        header
+            .iter()
+            .map(|n| Field::new(n.as_str().into(), DataType::String))
+            .collect(),
+    );
+    let mut validator = Validator::new(spec, map, header, path.clone());
+    let needed = validator.needed().to_vec();
+    // Two stages, one chunk apart: a reader thread cuts and parses chunk k + 1 while this
+    // thread validates chunk k. The channel holds one parsed chunk, so at most three chunks
+    // are in memory.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(TextBatch, DataFrame)>>(1);
+    let reader_path = path.clone();
+    let mut incidents = std::thread::scope(|scope| -> Result<Incidents> {
+        let reader = scope.spawn(move || {
+            let path = reader_path;
+            let mut notes = Vec::new();
+            let mut chunk = Some(first);
+            let (mut line_base, mut first_record, mut index) = (0u64, 0u64, 0usize);
+            while let Some(text) = chunk {
+                let text = if index == 0 {
+                    text
+                } else {
+                    to_utf8(text, line_base, &mut notes)
+                };
+                let lines_here = chunks::count_newlines(&text);
+                let parsed = refuse_binary(&text, line_base, &path).and_then(|()| {
+                    if text.iter().all(u8::is_ascii_whitespace) {
+                        return Ok(None);
+                    }
+                    let batch = TextBatch {
+                        text: polars_buffer::Buffer::from(text),
+                        has_header: index == 0 && !spec.no_header,
+                        delimiter,
+                        line_base,
+                        first_record,
+                    };
+                    let frame = batch.read(&schema, &needed, &path)?;
+                    Ok(Some((batch, frame)))
+                });
+                match parsed {
+                    Ok(Some((batch, frame))) => {
+                        first_record += frame.height() as u64;
+                        if tx.send(Ok((batch, frame))).is_err() {
+                            break; // the validator stopped (an error); nothing more to do
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        break;
+                    }
+                }
+                line_base += lines_here;
+                index += 1;
+                chunk = match next() {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        break;
+                    }
+                };
+            }
+            notes
+        });
+        for item in rx {
+            let (batch, frame) = item?;
+            validator.batch(&frame, &Lines::Text(&batch))?;
+        }
+        let more_notes = reader
+            .join()
+            .map_err(|_| Error::Usage("the reader thread failed".into()))?;
+        notes.extend(more_notes);
+        Ok(validator.finish(notes))
+    })?;
+    incidents.sha256 = hasher.map(finish_hash);
+    Ok(incidents)
+}
+
+/// The record-number column of a scan whose first record is number `first_record`.
+pub(super) fn record_index(first_record: u64) -> Option<RowIndex> {
+    Some(RowIndex {
+        name: RECORD_COL.into(),
+        offset: u32::try_from(first_record).unwrap_or(u32::MAX),
+    })
+}
+
+/// One chunk of delimited text, with what is needed to name its lines.
+pub(super) struct TextBatch {
+    text: polars_buffer::Buffer<u8>,
+    has_header: bool,
+    delimiter: u8,
+    /// Lines in the file before this chunk.
+    line_base: u64,
+    /// Record number of the chunk's first data record.
+    first_record: u64,
+}
+
+impl TextBatch {
+    /// Parses the chunk with Polars: the needed columns as text, plus record numbers.
+    pub(super) fn read(
+        &self,
+        schema: &Arc<Schema>,
+        needed: &[String],
+        path: &Path,
+    ) -> Result<DataFrame> {
+        let mut select: Vec<Expr> = needed.iter().map(|c| col(c.as_str())).collect();
+        select.push(col(RECORD_COL));
+        let frame = LazyCsvReader::new_with_sources(ScanSources::Buffers(Arc::from(vec![self
+            .text
+            .clone()])))
+        .with_has_header(self.has_header)
+        .with_schema(Some(schema.clone()))
+        .with_separator(self.delimiter)
+        .with_truncate_ragged_lines(true)
+        .with_missing_is_null(true)
+        .with_row_index(record_index(self.first_record))
+        .finish()
+        .and_then(|f| f.select(select).collect());
+        frame.map_err(|e| match self.first_error() {
+            Some(message) => Error::Parse {
+                path: path.to_path_buf(),
+                message,
+            },
+            None => Error::Polars {
+                context: format!("{}: cannot read the table", path.display()),
+                source: e,
+            },
+        })
+    }
+
+    /// The first record the strict CSV reader rejects, as "line N: message".
+    pub(super) fn first_error(&self) -> Option<String> {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&self.text[..]);
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => {
+                    let line = self.line_base + e.position().map_or(1, |p| p.line());
+                    return Some(format!("line {line}: {e}"));
+                }
+            }
+        }
+    }
+
+    /// 1-based file line numbers of the given records (sorted or not), counting quoted
+    /// newlines.
+    pub(super) fn line_numbers(&self, records: &[u64]) -> Vec<u64> {
+        let text = &self.text[..];
+        let mut wanted: Vec<(u64, usize)> = records
+            .iter()
+            .map(|r| r.saturating_sub(self.first_record))
+            .zip(0..)
+            .collect();
+        wanted.sort_unstable();
+        let mut out = vec![0; records.len()];
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(self.has_header)
+            .flexible(true)
+            .from_reader(text);
+        let mut next = wanted.iter().peekable();
+        let mut record = csv::ByteRecord::new();
+        let mut index = 0u64;
+        while next.peek().is_some() {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {
+                    while let Some(&&(want, slot)) = next.peek() {
+                        if want != index {
+                            break;
+                        }
+                        // Physical line: count newlines before the record's first byte (the
+                        // csv crate's own line counter drifts on CRLF files).
+                        out[slot] = record.position().map_or(want + 1, |p| {
+                            let mut upto = (p.byte() as usize).min(text.len());
+                            while upto < text.len() && matches!(text[upto], b'\r' | b'\n') {
+                                upto += 1;
+                            }
+                            1 + chunks::count_newlines(&text[..upto])
+                        }) + self.line_base;
+                        next.next();
+                    }
+                    index += 1;
+                }
+                _ => break,
+            }
+        }
+        for (want, slot) in next {
+            out[*slot] = self.line_base + want + 1 + u64::from(self.has_header);
+        }
+        out
+    }
+}
+
+/// How record numbers of a batch become line numbers.
+pub(super) enum Lines<'a> {
+    /// Delimited text: count lines in the chunk.
+    Text(&'a TextBatch),
+    /// NDJSON text: record k of the chunk is its k-th non-blank line.
+    Json {
+        /// The chunk.
+        text: &'a [u8],
+        /// Lines in the file before the chunk.
+        line_base: u64,
+        /// Record number of the chunk's first record.
+        first_record: u64,
+    },
+    /// No text (Parquet): the line is the record number plus this offset.
+    Offset(u64),
+}
+
+impl Lines<'_> {
+    pub(super) fn of(&self, records: &[u64]) -> Vec<u64> {
+        match self {
+            Lines::Text(batch) => batch.line_numbers(records),
+            Lines::Json {
+                text,
+                line_base,
+                first_record,
+            } => {
+                // Line number of each non-blank line, in order.
+                let filled: Vec<u64> = text
+                    .split(|&b| b == b'\n')
+                    .zip(1..)
+                    .filter(|(l, _)| !l.iter().all(u8::is_ascii_whitespace))
+                    .map(|(_, n)| line_base + n)
+                    .collect();
+                records
+                    .iter()
+                    .map(|r| {
+                        let k = r.saturating_sub(*first_record) as usize;
+                        filled.get(k).copied().unwrap_or(r + 1)
+                    })
+                    .collect()
+            }
+            Lines::Offset(o) => records.iter().map(|r| r + o).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiter_is_the_most_frequent_candidate() {
+        assert_eq!(sniff_delimiter(b"a,b,c"), b',');
+        assert_eq!(sniff_delimiter(b"a\tb\tc,d"), b'\t');
+        assert_eq!(sniff_delimiter(b"a;b;c"), b';');
+        assert_eq!(sniff_delimiter(b"single"), b',', "no candidate: comma");
+    }
+
+    #[test]
+    fn header_names_are_trimmed_filled_and_made_unique() {
+        let mut notes = Vec::new();
+        let h = clean_header(
+            vec![" date ".into(), "".into(), "Region".into(), "region".into()],
+            &mut notes,
+        );
+        assert_eq!(h, ["date", "column_2", "Region", "region_2"]);
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].contains("renamed 'region_2'"), "{notes:?}");
+    }
+
+    #[test]
+    fn record_numbers_map_to_physical_lines() {
+        assert_eq!(Lines::Offset(2).of(&[0, 5]), vec![2, 7]);
+    }
+}

@@ -1,0 +1,902 @@
+//! Row validation: each row of a batch is kept (with its day and weights), rejected with a
+//! reason (bad date, missing region, bad number, ...) or excluded by a rule the user chose
+//! (filters, duplicates, the incomplete week); kept rows are summed into (region, day, event
+//! type) cells and every other row is counted in the ledger with its line.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::dates::{parse_date, DateError};
+use super::quality::Quality;
+use super::schema::{self, needed_columns, ColumnMap, DateSource, Preset};
+use super::spec::{InputSpec, Metric, MultiDay, UnknownDay};
+use super::text::Lines;
+use super::{FastMap, FastSet, Incidents, MAX_COUNT, MAX_NAME_BYTES, MIN_YEAR, RECORD_COL};
+use crate::error::{Error, Result};
+use crate::model::{RegionKey, WeekStart};
+
+/// Parses a non-negative number; `Ok(None)` for a missing value.
+pub(super) fn parse_count(
+    value: Option<&str>,
+    na: &[String],
+) -> std::result::Result<Option<f64>, &'static str> {
+    let Some(v) = value
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && !na.iter().any(|n| n == v))
+    else {
+        return Ok(None);
+    };
+    match v.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > MAX_COUNT => Err("implausibly large"),
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
+        Ok(x) if x < 0.0 => Err("negative"),
+        _ => Err("non-numeric"),
+    }
+}
+
+pub(super) fn is_missing(value: Option<&str>, na: &[String]) -> bool {
+    value
+        .map(str::trim)
+        .is_none_or(|v| v.is_empty() || na.iter().any(|n| n == v))
+}
+
+pub(super) fn parse_int(value: Option<&str>, na: &[String]) -> Option<i64> {
+    if is_missing(value, na) {
+        return None;
+    }
+    let v = value?.trim();
+    v.parse::<i64>().ok().or_else(|| {
+        v.parse::<f64>()
+            .ok()
+            .filter(|f| f.fract() == 0.0)
+            .map(|f| f as i64)
+    })
+}
+
+/// Column accessor over a collected batch: text values by row.
+pub(super) struct Cols<'a> {
+    by_name: HashMap<&'a str, &'a StringChunked>,
+}
+
+impl<'a> Cols<'a> {
+    pub(super) fn get(&self, name: &str, row: usize) -> Option<&'a str> {
+        self.by_name.get(name).and_then(|ca| ca.get(row))
+    }
+}
+
+/// The values of a kept row.
+pub(super) struct Kept {
+    date: NaiveDate,
+    events: f64,
+    fatalities: f64,
+    weight: f64,
+}
+
+/// The outcome of checking one row.
+pub(super) enum RowOutcome {
+    /// Kept, with its day and weights.
+    Keep(Kept),
+    /// Bad data: a reason and the column it was found in.
+    Reject(String, Option<String>),
+    /// Left out by a rule the user chose (a filter, de-duplication, the incomplete week).
+    Exclude(String, Option<String>),
+}
+
+impl RowOutcome {
+    fn reject(reason: &str, column: Option<&String>) -> RowOutcome {
+        RowOutcome::Reject(reason.to_string(), column.cloned())
+    }
+
+    fn exclude(reason: &str, column: Option<&String>) -> RowOutcome {
+        RowOutcome::Exclude(reason.to_string(), column.cloned())
+    }
+}
+
+/// A check's result: its value, or the outcome that ends the row's judgement.
+type Check<T> = std::result::Result<T, RowOutcome>;
+
+/// What does not change while rows are checked.
+pub(super) struct Rules<'s> {
+    spec: &'s InputSpec,
+    map: ColumnMap,
+    header: Vec<String>,
+    na: Vec<String>,
+    min_date: NaiveDate,
+    week_start: WeekStart,
+    last_week: NaiveDate,
+    country_idx: Option<usize>,
+    strip_suffix: bool,
+    fingerprint_all: bool,
+    want_fatalities: bool,
+}
+
+/// At most this many distinct date strings are remembered (timestamps can make every value
+/// distinct; the cache then restarts rather than grow with the file).
+pub(super) const DATE_CACHE_MAX: usize = 1 << 20;
+
+pub(super) fn cached_date(
+    cache: &mut FastMap<String, std::result::Result<NaiveDate, DateError>>,
+    value: &str,
+    format: Option<&str>,
+) -> std::result::Result<NaiveDate, DateError> {
+    if let Some(hit) = cache.get(value) {
+        return hit.clone();
+    }
+    let parsed = parse_date(value, format);
+    if cache.len() >= DATE_CACHE_MAX {
+        cache.clear();
+    }
+    cache.insert(value.to_string(), parsed.clone());
+    parsed
+}
+
+/// A 128-bit hash: event ids and row fingerprints are remembered as hashes, so memory does
+/// not hold every id's text. With 128 bits, a false "duplicate" among even 10^9 distinct
+/// values has a probability below 10^-20.
+pub(super) fn hash128<T: std::hash::Hash + ?Sized>(value: &T) -> u128 {
+    use std::hash::BuildHasher;
+    let a = foldhash::quality::FixedState::with_seed(0x5eed_0001).hash_one(value);
+    let b = foldhash::quality::FixedState::with_seed(0x5eed_0002).hash_one(value);
+    (u128::from(a) << 64) | u128::from(b)
+}
+
+/// Checks rows batch by batch and sums the kept ones into (region, day, event type) cells.
+pub(super) struct Validator<'s> {
+    rules: Rules<'s>,
+    path: PathBuf,
+    needed: Vec<String>,
+    event_type_col: Option<String>,
+    date_cache: FastMap<String, std::result::Result<NaiveDate, DateError>>,
+    region_ids: FastMap<RegionKey, u32>,
+    type_ids: FastMap<String, u32>,
+    cell_ids: FastMap<(u32, NaiveDate, u32), usize>,
+    seen_ids: FastSet<u128>,
+    seen_rows: FastSet<u128>,
+    /// The result so far, its ledger included.
+    out: Incidents,
+    /// Line numbers of the example records, filled batch by batch.
+    line_of: HashMap<u64, u64>,
+    records: u64,
+    unknown_days: u64,
+    multi_days: u64,
+    unknown_fatalities: u64,
+    missing_ids: u64,
+    identical_kept: u64,
+    last_complete: NaiveDate,
+    /// First valid day per top-level region value, before the filters.
+    top_level_first: FastMap<String, NaiveDate>,
+}
+
+impl<'s> Validator<'s> {
+    pub(super) fn new(
+        spec: &'s InputSpec,
+        map: ColumnMap,
+        header: Vec<String>,
+        path: PathBuf,
+    ) -> Self {
+        let needed = needed_columns(spec, &map, &header);
+        let week_start = spec.week_start.unwrap_or(map.preset.default_week_start());
+        let last_complete = week_start.last_complete_week(spec.as_of);
+        let last_week = if spec.include_incomplete {
+            week_start.week_of(spec.as_of)
+        } else {
+            last_complete
+        };
+        let event_type_col = map.event_types.last().cloned();
+        let want_fatalities = spec.metric == Metric::Fatalities;
+        let out = Incidents {
+            region_columns: map.regions.iter().map(|(n, _)| n.clone()).collect(),
+            columns: map.clone(),
+            regions: Vec::new(),
+            region: Vec::new(),
+            date: Vec::new(),
+            kind: Vec::new(),
+            rows: Vec::new(),
+            events: Vec::new(),
+            fatalities: want_fatalities.then(Vec::new),
+            weight: map.weight.as_ref().map(|_| Vec::new()),
+            event_types: event_type_col.as_ref().map(|_| Vec::new()),
+            week_start,
+            last_week,
+            quality: Quality {
+                source: spec.source.display(),
+                layout: format!("preset {}: {}", map.preset.name(), map.layout),
+                ..Default::default()
+            },
+            sha256: None,
+            top_level_first: Vec::new(),
+        };
+        Validator {
+            rules: Rules {
+                spec,
+                na: map.na_values.clone(),
+                min_date: NaiveDate::from_ymd_opt(MIN_YEAR, 1, 1).expect("valid constant date"),
+                week_start,
+                last_week,
+                country_idx: map.regions.iter().position(|(n, _)| n == "country"),
+                strip_suffix: map.preset == Preset::UcdpGed,
+                fingerprint_all: map.identical_rows_are_duplicates
+                    || (map.preset == Preset::Gtd && map.id.is_none()),
+                want_fatalities,
+                map,
+                header,
+            },
+            path,
+            needed,
+            event_type_col,
+            date_cache: FastMap::default(),
+            region_ids: FastMap::default(),
+            type_ids: FastMap::default(),
+            cell_ids: FastMap::default(),
+            seen_ids: FastSet::default(),
+            seen_rows: FastSet::default(),
+            out,
+            line_of: HashMap::new(),
+            records: 0,
+            unknown_days: 0,
+            multi_days: 0,
+            unknown_fatalities: 0,
+            missing_ids: 0,
+            identical_kept: 0,
+            last_complete,
+            top_level_first: FastMap::default(),
+        }
+    }
+
+    /// The columns each batch must hold (as text), besides the record number.
+    pub(super) fn needed(&self) -> &[String] {
+        &self.needed
+    }
+
+    /// Checks one batch of rows and folds the kept ones into the cells.
+    pub(super) fn batch(&mut self, frame: &DataFrame, lines: &Lines<'_>) -> Result<()> {
+        let path = self.path.clone();
+        // One chunk per column: row access into a many-chunk array costs a search per call.
+        let mut frame = frame.clone();
+        frame.rechunk_mut_par();
+        let needed = self.needed.clone();
+        let mut by_name = HashMap::new();
+        for name in &needed {
+            let ca = frame
+                .column(name.as_str())
+                .and_then(|c| c.str())
+                .map_err(Error::polars(format!(
+                    "{}: column '{name}' is not text",
+                    path.display()
+                )))?;
+            by_name.insert(name.as_str(), ca);
+        }
+        let cols = Cols { by_name };
+        let records: Vec<u64> = frame
+            .column(RECORD_COL)
+            .and_then(|c| c.cast(&DataType::UInt64))
+            .map_err(Error::polars("reading record numbers"))?
+            .u64()
+            .map_err(Error::polars("reading record numbers"))?
+            .into_no_null_iter()
+            .collect();
+        let first_record = self.records;
+        self.records += records.len() as u64;
+
+        // Per-batch lookups by borrowed text, in front of the owned maps.
+        let mut region_cache: FastMap<Vec<&str>, u32> = FastMap::default();
+        let mut type_cache: FastMap<&str, u32> = FastMap::default();
+        let mut key: Vec<&str> = Vec::with_capacity(self.rules.map.regions.len());
+        for (row, &record) in records.iter().enumerate() {
+            key.clear();
+            match self.judge(&cols, row, &mut key) {
+                RowOutcome::Keep(kept) => {
+                    let region = match region_cache.get(key.as_slice()) {
+                        Some(&id) => id,
+                        None => {
+                            let owned: RegionKey = key.iter().map(|s| s.to_string()).collect();
+                            let next = self.out.regions.len() as u32;
+                            let id = *self.region_ids.entry(owned.clone()).or_insert_with(|| {
+                                self.out.regions.push(owned);
+                                next
+                            });
+                            region_cache.insert(key.clone(), id);
+                            id
+                        }
+                    };
+                    let kind = match &self.event_type_col {
+                        Some(c) => {
+                            let v = cols.get(c, row).map(str::trim).unwrap_or("");
+                            match type_cache.get(v) {
+                                Some(&id) => id,
+                                None => {
+                                    let types = self.out.event_types.get_or_insert_with(Vec::new);
+                                    let next = types.len() as u32;
+                                    let id =
+                                        *self.type_ids.entry(v.to_string()).or_insert_with(|| {
+                                            types.push(v.to_string());
+                                            next
+                                        });
+                                    type_cache.insert(v, id);
+                                    id
+                                }
+                            }
+                        }
+                        None => 0,
+                    };
+                    self.add(region, kind, &kept);
+                }
+                RowOutcome::Reject(reason, column) => {
+                    if self.rules.spec.strict {
+                        let line = lines.of(&[record])[0];
+                        return Err(Error::Strict {
+                            path,
+                            line,
+                            column: column.unwrap_or_default(),
+                            reason,
+                        });
+                    }
+                    self.out.quality.reject(reason, column.as_deref(), record);
+                }
+                RowOutcome::Exclude(reason, column) => {
+                    self.out.quality.exclude(reason, column.as_deref(), record);
+                }
+            }
+        }
+        // Examples first seen in this batch get their lines while its text is at hand.
+        let fresh: Vec<u64> = self
+            .out
+            .quality
+            .example_records()
+            .into_iter()
+            .filter(|r| *r >= first_record && !self.line_of.contains_key(r))
+            .collect();
+        for (r, line) in fresh.iter().zip(lines.of(&fresh)) {
+            self.line_of.insert(*r, line);
+        }
+        Ok(())
+    }
+
+    /// Adds a kept row to its (region, day, event type) cell.
+    pub(super) fn add(&mut self, region: u32, kind: u32, kept: &Kept) {
+        let out = &mut self.out;
+        let i = *self
+            .cell_ids
+            .entry((region, kept.date, kind))
+            .or_insert_with(|| {
+                out.region.push(region);
+                out.date.push(kept.date);
+                out.kind.push(kind);
+                out.rows.push(0);
+                out.events.push(0.0);
+                if let Some(f) = out.fatalities.as_mut() {
+                    f.push(0.0);
+                }
+                if let Some(w) = out.weight.as_mut() {
+                    w.push(0.0);
+                }
+                out.region.len() - 1
+            });
+        out.rows[i] += 1;
+        out.events[i] += kept.events;
+        if let Some(f) = out.fatalities.as_mut() {
+            f[i] += kept.fatalities;
+        }
+        if let Some(w) = out.weight.as_mut() {
+            w[i] += kept.weight;
+        }
+    }
+
+    /// Judges one row: each check in turn, the first that fails decides (see [`RowOutcome`]).
+    pub(super) fn judge<'a>(
+        &mut self,
+        cols: &Cols<'a>,
+        row: usize,
+        key: &mut Vec<&'a str>,
+    ) -> RowOutcome {
+        match self.check_row(cols, row, key) {
+            Ok(kept) => RowOutcome::Keep(kept),
+            Err(outcome) => outcome,
+        }
+    }
+
+    fn check_row<'a>(
+        &mut self,
+        cols: &Cols<'a>,
+        row: usize,
+        key: &mut Vec<&'a str>,
+    ) -> Check<Kept> {
+        let date = self.row_date(cols, row)?;
+        self.check_date_range(date)?;
+        self.note_coverage(cols, row, date);
+        self.check_filters(cols, row)?;
+        self.row_region(cols, row, key)?;
+        let mut kept = self.row_numbers(cols, row)?;
+        // Duplicates after the filters, so that an event listed once per actor counts when any
+        // of its rows matches.
+        self.check_duplicates(cols, row)?;
+        kept.date = date;
+        Ok(kept)
+    }
+
+    /// The row's day, from whichever date layout the preset has.
+    fn row_date(&mut self, cols: &Cols<'_>, row: usize) -> Check<NaiveDate> {
+        let Rules { spec, map, na, .. } = &self.rules;
+        let reject = |why: &str, column: &String| RowOutcome::reject(why, Some(column));
+        match &map.date {
+            DateSource::Column(c) => {
+                let Some(v) = cols.get(c, row).filter(|v| !is_missing(Some(v), na)) else {
+                    return Err(reject("missing date", c));
+                };
+                match cached_date(&mut self.date_cache, v, spec.date_format.as_deref()) {
+                    Ok(d) => Ok(d),
+                    Err(DateError::Ambiguous) => {
+                        Err(reject("ambiguous date (pass --date-format)", c))
+                    }
+                    Err(DateError::Unparsable) => Err(reject("unparsable date", c)),
+                }
+            }
+            DateSource::YearMonthDay { year, month, day } => {
+                let (Some(y), Some(m), Some(d)) = (
+                    parse_int(cols.get(year, row), na),
+                    parse_int(cols.get(month, row), na),
+                    parse_int(cols.get(day, row), na),
+                ) else {
+                    return Err(reject("missing or non-numeric year/month/day", year));
+                };
+                if m == 0 {
+                    return Err(reject("unknown month (month 0)", month));
+                }
+                let d = if d == 0 {
+                    if spec.unknown_day == UnknownDay::Reject {
+                        return Err(reject("unknown day (day 0)", day));
+                    }
+                    self.unknown_days += 1;
+                    1
+                } else {
+                    d
+                };
+                NaiveDate::from_ymd_opt(y as i32, m as u32, d as u32)
+                    .filter(|_| (1..=12).contains(&m))
+                    .ok_or_else(|| reject("invalid date", day))
+            }
+            DateSource::IsoYearWeek { year, week } => {
+                let (Some(y), Some(w)) = (
+                    parse_int(cols.get(year, row), na),
+                    parse_int(cols.get(week, row), na),
+                ) else {
+                    return Err(reject("missing or non-numeric ISO year/week", week));
+                };
+                NaiveDate::from_isoywd_opt(y as i32, w as u32, chrono::Weekday::Mon)
+                    .ok_or_else(|| reject("invalid ISO week", week))
+            }
+            DateSource::Span { start, end } => {
+                let Some(s) = cols.get(start, row).filter(|v| !is_missing(Some(v), na)) else {
+                    return Err(reject("missing date", start));
+                };
+                let Ok(s) = parse_date(s, spec.date_format.as_deref()) else {
+                    return Err(reject("unparsable date", start));
+                };
+                let e = cols
+                    .get(end, row)
+                    .and_then(|v| parse_date(v, spec.date_format.as_deref()).ok());
+                match e {
+                    Some(e) if e != s => {
+                        self.multi_days += 1;
+                        match spec.multi_day {
+                            MultiDay::Start => Ok(s),
+                            MultiDay::End => Ok(e),
+                            MultiDay::Drop => Err(RowOutcome::exclude(
+                                "spans several days (--multi-day drop)",
+                                Some(end),
+                            )),
+                        }
+                    }
+                    None if spec.multi_day == MultiDay::End => {
+                        Err(reject("missing or unparsable end date", end))
+                    }
+                    _ => Ok(s),
+                }
+            }
+        }
+    }
+
+    /// Plausible, not after `--as-of`, inside `--from`/`--to`, not in the incomplete week.
+    fn check_date_range(&self, date: NaiveDate) -> Check<()> {
+        let Rules {
+            spec,
+            map,
+            min_date,
+            week_start,
+            last_week,
+            ..
+        } = &self.rules;
+        let date_col = match &map.date {
+            DateSource::Column(c) => c,
+            DateSource::YearMonthDay { year, .. } | DateSource::IsoYearWeek { year, .. } => year,
+            DateSource::Span { start, .. } => start,
+        };
+        if date < *min_date {
+            return Err(RowOutcome::reject(
+                &format!("date before {MIN_YEAR}"),
+                Some(date_col),
+            ));
+        }
+        if date > spec.as_of {
+            // Not bad data: a backfill run (--as-of in the past) leaves later rows out.
+            return Err(RowOutcome::exclude(
+                &format!("dated after --as-of {}", spec.as_of),
+                Some(date_col),
+            ));
+        }
+        if spec.from.is_some_and(|f| date < f) || spec.to.is_some_and(|t| date > t) {
+            return Err(RowOutcome::exclude("outside --from/--to", Some(date_col)));
+        }
+        if week_start.week_of(date) > *last_week {
+            return Err(RowOutcome::exclude(
+                &format!(
+                    "in the incomplete week of --as-of {} (week starting {})",
+                    spec.as_of,
+                    week_start.week_of(spec.as_of)
+                ),
+                Some(date_col),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Coverage: the source has a valid record for this top-level region on this day (before
+    /// the filters, which select events, not coverage).
+    fn note_coverage(&mut self, cols: &Cols<'_>, row: usize, date: NaiveDate) {
+        let Rules {
+            map,
+            na,
+            strip_suffix,
+            ..
+        } = &self.rules;
+        let Some((_, column)) = map.regions.first() else {
+            return;
+        };
+        let v = cols.get(column, row).map(str::trim).unwrap_or("");
+        if v.is_empty() || v.len() > MAX_NAME_BYTES || na.iter().any(|n| n == v) {
+            return;
+        }
+        let v = if *strip_suffix {
+            schema::strip_unit_suffix(v)
+        } else {
+            v
+        };
+        match self.top_level_first.get_mut(v) {
+            Some(first) => *first = (*first).min(date),
+            None => {
+                self.top_level_first.insert(v.to_string(), date);
+            }
+        }
+    }
+
+    /// `--country`, `--where` and `--actor`.
+    fn check_filters(&self, cols: &Cols<'_>, row: usize) -> Check<()> {
+        let Rules {
+            spec,
+            map,
+            country_idx,
+            header,
+            ..
+        } = &self.rules;
+        if let (Some(want), Some(i)) = (&spec.country, country_idx) {
+            let got = cols
+                .get(&map.regions[*i].1, row)
+                .map(str::trim)
+                .unwrap_or("");
+            if !got.eq_ignore_ascii_case(want) {
+                return Err(RowOutcome::exclude(&format!("--country {want}"), None));
+            }
+        }
+        for f in &spec.filters {
+            let column =
+                schema::find_column(header, &f.column).map_or(f.column.as_str(), |s| s.as_str());
+            let got = cols.get(column, row).map(str::trim).unwrap_or("");
+            if (got == f.value) == f.negate {
+                return Err(RowOutcome::exclude(&format!("--where {f}"), None));
+            }
+        }
+        if let Some(re) = &spec.actor {
+            if !map
+                .actors
+                .iter()
+                .any(|c| cols.get(c, row).is_some_and(|v| re.is_match(v)))
+            {
+                return Err(RowOutcome::exclude(
+                    &format!("--actor {}", re.as_str()),
+                    None,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The region's names, coarse to fine, pushed onto `key`.
+    fn row_region<'a>(&self, cols: &Cols<'a>, row: usize, key: &mut Vec<&'a str>) -> Check<()> {
+        let Rules {
+            map,
+            na,
+            strip_suffix,
+            ..
+        } = &self.rules;
+        for (name, column) in &map.regions {
+            let v = cols.get(column, row).map(str::trim).unwrap_or("");
+            if v.is_empty() || na.iter().any(|n| n == v) {
+                return Err(RowOutcome::reject(
+                    &format!("missing region ({name})"),
+                    Some(column),
+                ));
+            }
+            if v.len() > MAX_NAME_BYTES {
+                return Err(RowOutcome::reject(
+                    &format!("region name longer than {MAX_NAME_BYTES} bytes ({name})"),
+                    Some(column),
+                ));
+            }
+            key.push(if *strip_suffix {
+                schema::strip_unit_suffix(v)
+            } else {
+                v
+            });
+        }
+        Ok(())
+    }
+
+    /// Fatalities, the events column of aggregated data, and the weight.
+    fn row_numbers(&mut self, cols: &Cols<'_>, row: usize) -> Check<Kept> {
+        let Rules {
+            map,
+            na,
+            min_date,
+            want_fatalities,
+            ..
+        } = &self.rules;
+        let mut kept = Kept {
+            date: *min_date,
+            events: 1.0,
+            fatalities: 0.0,
+            weight: 0.0,
+        };
+        if let Some(c) = &map.fatalities {
+            if *want_fatalities || map.fatalities_required {
+                match parse_count(cols.get(c, row), na) {
+                    Ok(Some(x)) => kept.fatalities = x,
+                    Ok(None) if map.fatalities_required => {
+                        return Err(RowOutcome::reject(
+                            "missing fatalities (truncated or broken record)",
+                            Some(c),
+                        ))
+                    }
+                    Ok(None) => self.unknown_fatalities += 1,
+                    Err(kind) => {
+                        return Err(RowOutcome::reject(&format!("{kind} fatalities"), Some(c)))
+                    }
+                }
+            }
+        }
+        for (column, slot, what) in [
+            (&map.events_count, &mut kept.events, "event count"),
+            (&map.weight, &mut kept.weight, "weight"),
+        ] {
+            if let Some(c) = column {
+                match parse_count(cols.get(c, row), na) {
+                    Ok(Some(x)) => *slot = x,
+                    Ok(None) => {
+                        return Err(RowOutcome::reject(&format!("missing {what}"), Some(c)))
+                    }
+                    Err(kind) => {
+                        return Err(RowOutcome::reject(&format!("{kind} {what}"), Some(c)))
+                    }
+                }
+            }
+        }
+        Ok(kept)
+    }
+
+    /// Repeated event ids count once; identical rows are duplicates where the preset says so.
+    fn check_duplicates(&mut self, cols: &Cols<'_>, row: usize) -> Check<()> {
+        let Rules {
+            map,
+            na,
+            header,
+            fingerprint_all,
+            ..
+        } = &self.rules;
+        if let Some(c) = &map.id {
+            match cols
+                .get(c, row)
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && !na.iter().any(|n| n == v))
+            {
+                Some(id) => {
+                    if !self.seen_ids.insert(hash128(id)) {
+                        return Err(RowOutcome::exclude(
+                            "duplicate event id (counted once)",
+                            Some(c),
+                        ));
+                    }
+                }
+                None => self.missing_ids += 1,
+            }
+        }
+        if *fingerprint_all {
+            let fp = row_fingerprint(header, cols, row);
+            if !self.seen_rows.insert(fp) {
+                if map.identical_rows_are_duplicates {
+                    return Err(RowOutcome::exclude(
+                        "identical to an earlier row (duplicate)",
+                        None,
+                    ));
+                }
+                self.identical_kept += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The incidents, with the ledger completed.
+    pub(super) fn finish(mut self, notes: Vec<String>) -> Incidents {
+        let spec = self.rules.spec;
+        let mut quality = std::mem::take(&mut self.out.quality);
+        quality.rows_read = self.records;
+        quality.kept = self.out.rows.iter().sum();
+        let line_of = &self.line_of;
+        quality.fill_lines(|r| line_of.get(&r).copied().unwrap_or(r + 1));
+        let counted_notes = [
+            (self.unknown_days, "rows with an unknown day (day 0) were counted in the week of the 1st of their month"),
+            (self.multi_days, match spec.multi_day {
+                MultiDay::Start => "events span several days and were counted once, at their start",
+                MultiDay::End => "events span several days and were counted once, at their end",
+                MultiDay::Drop => "events span several days",
+            }),
+            (self.unknown_fatalities, "rows have no fatality figure (NA); counted as 0 fatalities"),
+            (self.missing_ids, "rows have no event id and could not be checked for duplicates"),
+            (self.identical_kept, "rows are identical to an earlier row and were kept: GTD extracts without eventid list distinct incidents"),
+        ];
+        quality.notes = notes;
+        for (n, text) in counted_notes {
+            if n > 0 {
+                quality.notes.push(format!("{n} {text}"));
+            }
+        }
+        if !spec.include_incomplete {
+            quality.notes.push(format!(
+                "series end with the last complete week (starting {}); the week of --as-of {} is incomplete and left out",
+                self.last_complete, spec.as_of
+            ));
+        }
+        self.out.quality = quality;
+        let mut firsts: Vec<(String, NaiveDate)> = self.top_level_first.into_iter().collect();
+        firsts.sort();
+        self.out.top_level_first = firsts;
+        self.out
+    }
+}
+
+pub(super) fn row_fingerprint(header: &[String], cols: &Cols<'_>, row: usize) -> u128 {
+    let values: Vec<Option<&str>> = header.iter().map(|c| cols.get(c, row)).collect();
+    hash128(&values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::spec::{Source, WhereFilter};
+
+    /// Judges rows of a generic `date,region,actor,fatalities,id` table under `spec`'s
+    /// options; returns each row's outcome in words.
+    fn judge(tweak: impl Fn(&mut InputSpec), rows: &[[&str; 5]]) -> Vec<String> {
+        let header: Vec<String> = ["date", "region", "actor", "fatalities", "id"]
+            .map(String::from)
+            .to_vec();
+        let mut spec = InputSpec::new(
+            Source::File("t.csv".into()),
+            NaiveDate::from_ymd_opt(2020, 6, 30).unwrap(),
+        );
+        spec.date_col = Some("date".into());
+        spec.region_cols = vec!["region".into()];
+        spec.actor_cols = vec!["actor".into()];
+        spec.id_col = Some("id".into());
+        tweak(&mut spec);
+        let map = schema::resolve_columns(&spec, &header, std::path::Path::new("t.csv")).unwrap();
+        let mut v = Validator::new(&spec, map, header.clone(), "t.csv".into());
+        let columns: Vec<StringChunked> = (0..5)
+            .map(|c| {
+                StringChunked::from_iter_values(
+                    header[c].as_str().into(),
+                    rows.iter().map(|r| r[c]),
+                )
+            })
+            .collect();
+        let cols = Cols {
+            by_name: header
+                .iter()
+                .map(String::as_str)
+                .zip(columns.iter())
+                .collect(),
+        };
+        (0..rows.len())
+            .map(|row| {
+                let mut key = Vec::new();
+                match v.judge(&cols, row, &mut key) {
+                    RowOutcome::Keep(k) => {
+                        format!("keep {} {} {}", k.date, key.join("/"), k.weight)
+                    }
+                    RowOutcome::Reject(why, col) => {
+                        format!("reject {why} ({})", col.unwrap_or_default())
+                    }
+                    RowOutcome::Exclude(why, _) => format!("exclude {why}"),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn dates_are_checked_first() {
+        let out = judge(
+            |_| {},
+            &[
+                ["2020-01-06", "A", "", "0", "1"],
+                ["", "A", "", "0", "2"],
+                ["soon", "A", "", "0", "3"],
+                ["1850-01-01", "A", "", "0", "4"],
+                ["2020-07-06", "A", "", "0", "5"],
+                ["2020-06-30", "A", "", "0", "6"],
+            ],
+        );
+        assert_eq!(out[0], "keep 2020-01-06 A 0");
+        assert_eq!(out[1], "reject missing date (date)");
+        assert_eq!(out[2], "reject unparsable date (date)");
+        assert_eq!(out[3], "reject date before 1900 (date)");
+        assert!(
+            out[4].starts_with("exclude dated after --as-of"),
+            "{}",
+            out[4]
+        );
+        assert!(
+            out[5].starts_with("exclude in the incomplete week"),
+            "{}",
+            out[5]
+        );
+    }
+
+    #[test]
+    fn filters_then_regions_then_numbers_then_duplicates() {
+        let out = judge(
+            |s| {
+                s.actor = Some(regex::Regex::new("(?i)state").unwrap());
+                s.filters = vec!["region!=Skip".parse::<WhereFilter>().unwrap()];
+                s.weight_col = Some("fatalities".into());
+            },
+            &[
+                ["2020-01-06", "A", "Islamic State", "3", "1"],
+                ["2020-01-06", "A", "Someone else", "3", "2"],
+                ["2020-01-06", "Skip", "State", "3", "3"],
+                ["2020-01-06", "", "State", "3", "4"],
+                ["2020-01-06", "B", "State", "-2", "5"],
+                ["2020-01-06", "B", "State", "1", "1"],
+                ["2020-01-06", "B", "State", "", "6"],
+            ],
+        );
+        assert_eq!(out[0], "keep 2020-01-06 A 3");
+        assert!(out[1].starts_with("exclude --actor"), "{}", out[1]);
+        assert_eq!(out[2], "exclude --where region!=Skip");
+        assert_eq!(out[3], "reject missing region (region) (region)");
+        assert!(out[4].starts_with("reject negative weight"), "{}", out[4]);
+        assert_eq!(out[5], "exclude duplicate event id (counted once)");
+        assert_eq!(out[6], "reject missing weight (fatalities)");
+    }
+
+    #[test]
+    fn over_long_region_names_are_rejected_not_kept() {
+        let long = "x".repeat(MAX_NAME_BYTES + 1);
+        let out = judge(|_| {}, &[["2020-01-06", long.as_str(), "", "0", "1"]]);
+        assert!(
+            out[0].starts_with("reject region name longer than"),
+            "{}",
+            out[0]
+        );
+    }
+}
