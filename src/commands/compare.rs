@@ -14,7 +14,7 @@ use crate::compare::{
 use crate::error::Error;
 use crate::ingest::Incidents;
 use crate::model::{Measure, RegionKey, SeriesSet};
-use crate::output;
+use crate::{export, format};
 
 /// The periods and per-region weekly blocks of a comparison, ready for the tests.
 pub struct PeriodBlocks {
@@ -173,12 +173,18 @@ pub fn run(args: CompareArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
     let unit = loaded.set.measure_name();
     let columns = &loaded.set.region_columns;
     let bytes = match args.format {
-        CompareFormat::Table => output::comparison_table(&rows, &total, &setup, &unit).into_bytes(),
-        CompareFormat::Csv => output::comparison_csv(&rows, &total, columns, &setup)?,
-        CompareFormat::Json => output::comparison_json(&rows, &total, columns, &setup, &unit)?,
-        CompareFormat::Md => output::comparison_markdown(&rows, &total, &setup, &unit).into_bytes(),
+        CompareFormat::Table => {
+            export::table::comparison_table(&rows, &total, &setup, &unit).into_bytes()
+        }
+        CompareFormat::Csv => export::csv::comparison_csv(&rows, &total, columns, &setup)?,
+        CompareFormat::Json => {
+            export::json::comparison_json(&rows, &total, columns, &setup, &unit)?
+        }
+        CompareFormat::Md => {
+            export::markdown::comparison_markdown(&rows, &total, &setup, &unit).into_bytes()
+        }
     };
-    output::write_atomic(&args.output, &bytes)
+    export::write_atomic(&args.output, &bytes)
         .with_context(|| format!("writing the comparison to {}", args.output.display()))?;
     if let Some(dir) = &args.charts {
         let title = format!(
@@ -211,7 +217,7 @@ pub fn run(args: CompareArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
 pub fn comparison_subtitle(setup: &ComparisonSetup, unit: &str) -> String {
     format!(
         "{unit} per week; dots = ratio, bars = {}% interval ({}); vermillion = significant (q <= {})",
-        output::format_stat(Some(100.0 * setup.level())),
+        format::format_stat(Some(100.0 * setup.level())),
         setup.test.name(),
         setup.alpha
     )

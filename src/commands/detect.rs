@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::cli::{DetectArgs, FindingsFormat, GlobalArgs};
 use crate::commands::ExitStatus;
 use crate::detect::{self, Selection};
-use crate::output;
+use crate::export;
 
 /// Runs `uptick detect`.
 ///
@@ -68,9 +68,9 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     detect::sort_by_significance(&mut findings);
     let measure = set.measure_name();
     let bytes = match args.format {
-        FindingsFormat::Table => output::findings_table(&findings, &measure).into_bytes(),
-        FindingsFormat::Csv => output::findings_csv(&findings, &set.region_columns, &measure)?,
-        FindingsFormat::Json => output::findings_json(
+        FindingsFormat::Table => export::table::findings_table(&findings, &measure).into_bytes(),
+        FindingsFormat::Csv => export::csv::findings_csv(&findings, &set.region_columns, &measure)?,
+        FindingsFormat::Json => export::json::findings_json(
             &findings,
             &set.region_columns,
             json!({
@@ -88,7 +88,7 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             }),
         )?,
     };
-    output::write_atomic(&args.output, &bytes)
+    export::write_atomic(&args.output, &bytes)
         .with_context(|| format!("writing findings to {}", args.output.display()))?;
     let alarms = findings.iter().filter(|f| f.alarm).count();
     Ok(if args.fail_on_alarm && alarms > 0 {

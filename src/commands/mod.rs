@@ -11,7 +11,7 @@ use anyhow::Context;
 use crate::cli::{Cli, Command, InputArgs};
 use crate::ingest::{Incidents, InputSpec};
 use crate::model::SeriesSet;
-use crate::{aggregate, demo, ingest, output};
+use crate::{aggregate, demo, export, ingest};
 
 /// How a run ended, as a process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Compare(args) => compare::run(args, &cli.global),
         Command::Report(args) => report::run(args, &cli.global),
         Command::Init => {
-            output::write_atomic(std::path::Path::new("-"), crate::config::STARTER.as_bytes())?;
+            export::write_atomic(std::path::Path::new("-"), crate::config::STARTER.as_bytes())?;
             Ok(ExitStatus::Success)
         }
     }

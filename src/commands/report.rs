@@ -18,7 +18,7 @@ use crate::model::{iso_week_label, Measure, RegionKey, SeriesSet};
 use crate::report::{
     self, Alert, ComparisonSection, DriverItem, Drivers, InputFile, ReportModel, Revision,
 };
-use crate::{compare, output, render};
+use crate::{compare, export, format, render};
 
 /// Weeks of counts kept in report.json to detect revisions in the next run.
 const TAIL_WEEKS: usize = 12;
@@ -627,12 +627,12 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         let t = &comp_total;
         summary.push_str(&format!(
             " Across all regions, {} {unit} in {} compared with {} in {} ({} per week against {}): {}.",
-            output::format_number(t.count),
+            format::format_number(t.count),
             sums.period,
-            output::format_number(t.count_against),
+            format::format_number(t.count_against),
             sums.against,
-            output::format_stat(Some(t.count / t.weeks)),
-            output::format_stat(Some(t.count_against / t.weeks_against)),
+            format::format_stat(Some(t.count / t.weeks)),
+            format::format_stat(Some(t.count_against / t.weeks_against)),
             match t.verdict {
                 compare::Verdict::Up => format!("a significant rise of {}", t.percent_change.map_or("n/a".into(), |p| format!("{p:.0}%"))),
                 compare::Verdict::Down => format!("a significant fall of {}", t.percent_change.map_or("n/a".into(), |p| format!("{:.0}%", -p))),
@@ -667,7 +667,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             ("Noufaily / Farrington".into(), "b = 4 years, w = 3, surveillance's improved / original presets".into()),
             ("Region level".into(), set.region_columns.join(" > ")),
             ("Week".into(), format!("starts on {}", set.week_start.name())),
-            ("Comparison".into(), format!("{} against {}: {}, test {}, {}% intervals", s.period, s.against, s.test.description(), s.test.name(), output::format_stat(Some(100.0 * setup.level())))),
+            ("Comparison".into(), format!("{} against {}: {}, test {}, {}% intervals", s.period, s.against, s.test.description(), s.test.name(), format::format_stat(Some(100.0 * setup.level())))),
         ];
         let model = ReportModel {
             title: s.title.clone(),
@@ -727,15 +727,13 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             alerts,
         };
         let md = crate::report::markdown::render(&model);
-        output::write_atomic(&tmp.join("report.md"), md.as_bytes())?;
-        let mut json = serde_json::to_vec_pretty(&model)?;
-        json.push(b'\n');
-        output::write_atomic(&tmp.join("report.json"), &json)?;
-        output::write_atomic(
+        export::write_atomic(&tmp.join("report.md"), md.as_bytes())?;
+        export::write_atomic(&tmp.join("report.json"), &export::json_bytes(&model)?)?;
+        export::write_atomic(
             &tmp.join("findings.csv"),
-            &output::findings_csv(&latest, &set.region_columns, &unit)?,
+            &export::csv::findings_csv(&latest, &set.region_columns, &unit)?,
         )?;
-        output::write_atomic(&tmp.join("series.csv"), &output::series_csv(set)?)?;
+        export::write_atomic(&tmp.join("series.csv"), &export::csv::series_csv(set)?)?;
         let n_alerts = model.alerts.len();
         Ok((model, n_alerts))
     })();

@@ -4,7 +4,7 @@ use anyhow::Context;
 
 use crate::cli::{GlobalArgs, OutputFormat, SeriesArgs};
 use crate::commands::ExitStatus;
-use crate::output;
+use crate::export;
 
 /// Runs `uptick series`.
 ///
@@ -13,11 +13,11 @@ use crate::output;
 pub fn run(args: SeriesArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let super::Loaded { incidents, set, .. } = super::load(args.input, global.quiet)?;
     let bytes = match args.format {
-        OutputFormat::Csv => output::series_csv(&set)?,
-        OutputFormat::Json => output::series_json(&set, &incidents.quality)?,
-        OutputFormat::Parquet => output::series_parquet(&set)?,
+        OutputFormat::Csv => export::csv::series_csv(&set)?,
+        OutputFormat::Json => export::json::series_json(&set, &incidents.quality)?,
+        OutputFormat::Parquet => export::parquet::series_parquet(&set)?,
     };
-    output::write_atomic(&args.output, &bytes)
+    export::write_atomic(&args.output, &bytes)
         .with_context(|| format!("writing the weekly series to {}", args.output.display()))?;
     if !global.quiet {
         crate::say!(

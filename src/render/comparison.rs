@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::de;
 use super::style::{self, FONT};
-use crate::output::ellipsize;
+use crate::format::ellipsize;
 
 /// Most rows drawn.
 pub const MAX_ROWS: usize = 40;

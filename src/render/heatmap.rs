@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::style::{self, FONT};
 use super::{de, week_label};
-use crate::output::ellipsize;
+use crate::format::ellipsize;
 
 /// Most rows drawn.
 pub const MAX_ROWS: usize = 40;

@@ -102,31 +102,23 @@ fn write_chart(
     let mut written = Vec::new();
     for ext in format.extensions() {
         let path = dir.join(format!("{stem}.{ext}"));
-        let tmp = dir.join(format!(".{stem}.{ext}.uptick-tmp-{}", std::process::id()));
-        let result = if *ext == "png" {
+        let bytes = if *ext == "png" {
             let mut buf = vec![0u8; (size.0 * size.1 * 3) as usize];
             let drawn = {
                 let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
                 guarded(|| draw_png(root))
             };
-            drawn.and_then(|()| {
-                let img = image_png(&buf, size).map_err(|e| e.to_string())?;
-                std::fs::write(&tmp, img).map_err(|e| e.to_string())
-            })
+            drawn.and_then(|()| image_png(&buf, size))
         } else {
             let mut text = String::new();
             let drawn = {
                 let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
                 guarded(|| draw_svg(root))
             };
-            drawn.and_then(|()| std::fs::write(&tmp, text.as_bytes()).map_err(|e| e.to_string()))
-        };
-        if let Err(e) =
-            result.and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| e.to_string()))
-        {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(chart_error(&path, e));
+            drawn.map(|()| text.into_bytes())
         }
+        .map_err(|e| chart_error(&path, e))?;
+        crate::export::write_atomic(&path, &bytes)?;
         written.push(path);
     }
     Ok(written)

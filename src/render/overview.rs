@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::style::{self, FONT};
 use super::{count_label, de, week_label};
-use crate::output::ellipsize;
+use crate::format::ellipsize;
 
 /// Most panels drawn; the rest are listed as "+N more" in the title.
 pub const MAX_PANELS: usize = 24;

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::style::{self, FONT};
 use super::{count_label, de, week_label};
-use crate::output::ellipsize;
+use crate::format::ellipsize;
 
 /// Everything a trend chart shows, computed beforehand.
 #[derive(Debug, Clone, PartialEq, Serialize)]

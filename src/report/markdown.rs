@@ -1,57 +1,13 @@
-//! Markdown building blocks: escaping of data (region names are data, not markup) and one
-//! table helper (text left-aligned, numbers right-aligned, pipes escaped).
+//! The report as GitHub-flavoured markdown: findings first in plain words, then tables and
+//! charts, data notes, and the methods needed to reproduce the run. Data (region names,
+//! categories, notes) go through [`escape`].
 
-/// Escapes text for use inside markdown (tables included): markup characters get a backslash,
-/// HTML is neutralised, newlines and other control characters become spaces.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '&' => out.push_str("&amp;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    // A leading '-', '+' or '>' could start a list item or a quote when the text stands alone.
-    if out.starts_with(['-', '+', '>']) {
-        out.insert(0, '\\');
-    }
-    out
-}
-
-/// Column alignment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Align {
-    /// Text.
-    Left,
-    /// Numbers.
-    Right,
-}
-
-/// A GitHub-flavoured markdown table. Cells are used as given (escape data first).
-pub fn table(header: &[&str], align: &[Align], rows: &[Vec<String>]) -> String {
-    let mut out = String::new();
-    out.push_str(&format!("| {} |\n", header.join(" | ")));
-    let marks: Vec<&str> = align
-        .iter()
-        .map(|a| if *a == Align::Right { "---:" } else { ":---" })
-        .collect();
-    out.push_str(&format!("| {} |\n", marks.join(" | ")));
-    for r in rows {
-        out.push_str(&format!("| {} |\n", r.join(" | ")));
-    }
-    out
-}
+use crate::export::markdown::{escape, table, Align};
 
 /// Lays out a report model as GitHub-flavoured markdown: findings first in plain words, then
 /// tables and charts, data notes, and the methods needed to reproduce the run.
 pub fn render(m: &super::ReportModel) -> String {
-    use crate::output::{format_number, format_stat};
+    use crate::format::{format_number, format_stat};
     use Align::{Left, Right};
     let mut out = String::new();
     let push = |out: &mut String, s: &str| {
@@ -203,7 +159,7 @@ pub fn render(m: &super::ReportModel) -> String {
         ),
     );
     push(&mut out, "");
-    out.push_str(&crate::output::comparison_markdown_table(
+    out.push_str(&crate::export::markdown::comparison_markdown_table(
         &c.regions, &c.total, c.ci_level,
     ));
     push(&mut out, "");
@@ -358,35 +314,4 @@ pub fn render(m: &super::ReportModel) -> String {
 /// Escapes a sentence (which contains region names, i.e. data).
 fn escape_prose(s: &str) -> String {
     escape(s)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hostile_names_stay_text() {
-        assert_eq!(escape("a|b"), "a\\|b");
-        assert_eq!(
-            escape("<script>alert(1)</script>"),
-            "&lt;script>alert(1)&lt;/script>"
-        );
-        assert_eq!(escape("[x](http://evil)"), "\\[x\\](http://evil)");
-        assert_eq!(escape("![img](x.png)"), "!\\[img\\](x.png)");
-        assert_eq!(escape("line\nbreak"), "line break");
-        assert_eq!(escape("`rm -rf`"), "\\`rm -rf\\`");
-        assert_eq!(escape("-1"), "\\-1");
-        assert_eq!(escape("> quote"), "\\> quote");
-        assert_eq!(escape("Deir ez-Zor (East)"), "Deir ez-Zor (East)");
-    }
-
-    #[test]
-    fn tables_align() {
-        let t = table(
-            &["region", "events"],
-            &[Align::Left, Align::Right],
-            &[vec!["A".into(), "3".into()]],
-        );
-        assert_eq!(t, "| region | events |\n| :--- | ---: |\n| A | 3 |\n");
-    }
 }

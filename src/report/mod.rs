@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::compare::{Comparison, Period};
 use crate::detect::Finding;
+use crate::format::{format_number, format_stat};
 use crate::ingest::Quality;
-use crate::output::{format_number, format_stat};
 
 /// One alarming region in the alerts table.
 #[derive(Debug, Clone, PartialEq, Serialize)]

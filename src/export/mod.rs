@@ -1,0 +1,210 @@
+//! Writing results: one atomic file write for every output, and the exporters of series,
+//! findings and comparisons as CSV ([`csv`]), JSON ([`json`]), Parquet ([`parquet`]), terminal
+//! tables ([`table`]) and markdown ([`markdown`]). Exporters return bytes or text; callers
+//! write them with [`write_atomic`].
+
+pub mod csv;
+pub mod json;
+pub mod markdown;
+pub mod parquet;
+pub mod table;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::compare::Comparison;
+use crate::detect::Finding;
+use crate::error::{Error, Result};
+use crate::format::{format_number, format_stat};
+use crate::model::{iso_week_label, SeriesSet, WeekStart};
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, then a rename,
+/// so a killed run never leaves a half-written file. `-` writes to stdout.
+///
+/// # Errors
+/// The directory is missing or not writable, or the disk is full.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    if path.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(bytes).and_then(|()| out.flush()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|source| Error::Write {
+                path: path.to_path_buf(),
+                source,
+            }),
+        };
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let tmp: PathBuf = dir.join(format!(".{name}.uptick-tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(source) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::Write {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
+    Ok(())
+}
+
+/// JSON text of `value`, pretty-printed, with a final newline.
+///
+/// # Errors
+/// Only if serde fails, which would be a bug.
+pub fn json_bytes(value: &impl serde::Serialize) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Write {
+        path: "-".into(),
+        source: e.into(),
+    })?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The columns of the series table, in order.
+pub(super) fn series_header(set: &SeriesSet) -> Vec<String> {
+    let mut cols = vec!["week_start".to_string()];
+    if set.week_start == WeekStart::Mon {
+        cols.push("iso_week".into());
+    }
+    cols.extend(set.region_columns.iter().cloned());
+    cols.push("events".into());
+    if set.series.first().is_some_and(|s| s.fatalities.is_some()) {
+        cols.push("fatalities".into());
+    }
+    if let Some(w) = &set.weight_name {
+        cols.push(w.clone());
+    }
+    cols
+}
+
+/// Rows of the series table as text cells (region names unescaped): each region from the
+/// week its series starts (its coverage) to the last week.
+pub(super) fn series_rows(set: &SeriesSet) -> impl Iterator<Item = Vec<String>> + '_ {
+    set.series.iter().flat_map(move |s| {
+        set.weeks
+            .iter()
+            .enumerate()
+            .skip(s.start)
+            .map(move |(i, week)| {
+                let mut row = vec![week.to_string()];
+                if set.week_start == WeekStart::Mon {
+                    row.push(iso_week_label(*week));
+                }
+                row.extend(s.region.iter().cloned());
+                row.push(format_number(s.events[i]));
+                if let Some(f) = &s.fatalities {
+                    row.push(format_number(f[i]));
+                }
+                if let Some(w) = &s.weight {
+                    row.push(format_number(w[i]));
+                }
+                row
+            })
+    })
+}
+
+/// Column names of the findings table.
+pub(super) fn findings_header(region_columns: &[String], measure: &str) -> Vec<String> {
+    let mut h = vec!["week_start".to_string()];
+    h.extend(region_columns.iter().cloned());
+    for c in [
+        "observed",
+        "expected",
+        "upperbound",
+        "pvalue",
+        "qvalue",
+        "alarm",
+        "method",
+        "ratio",
+        "statistic",
+        "statistic_name",
+        "weeks_in_row",
+        "began",
+        "reason",
+        "measure",
+    ] {
+        h.push(c.into());
+    }
+    let _ = measure;
+    h
+}
+
+pub(super) fn finding_cells(f: &Finding, measure: &str) -> Vec<String> {
+    let j = &f.judgement;
+    let mut row = vec![f.week_start.to_string()];
+    row.extend(f.region.iter().cloned());
+    row.extend([
+        format_number(j.observed),
+        format_stat(j.expected),
+        format_stat(j.upperbound),
+        format_stat(j.pvalue),
+        format_stat(f.qvalue),
+        u8::from(f.alarm).to_string(),
+        f.method.name().to_string(),
+        format_stat(f.ratio),
+        format_stat(j.statistic),
+        f.method.statistic_name().to_string(),
+        f.weeks_in_row.to_string(),
+        f.began.map(|d| d.to_string()).unwrap_or_default(),
+        f.reason.clone(),
+        measure.to_string(),
+    ]);
+    row
+}
+
+pub(super) fn region_label(c: &Comparison) -> String {
+    if c.region.is_empty() {
+        "All regions".into()
+    } else {
+        c.region.join(" / ")
+    }
+}
+
+/// Text cells of one comparison row (region excluded).
+pub(super) fn comparison_cells(c: &Comparison) -> Vec<String> {
+    let t = &c.test;
+    vec![
+        format_number(c.count),
+        format_number(c.count_against),
+        format_stat((c.weeks > 0.0).then(|| c.count / c.weeks)),
+        format_stat((c.weeks_against > 0.0).then(|| c.count_against / c.weeks_against)),
+        format_stat(t.rate_ratio),
+        format_stat(Some(t.ci_low)),
+        format_stat(Some(t.ci_high)),
+        format_stat(Some(t.p_two_sided)),
+        format_stat(Some(t.p_greater)),
+        format_stat(c.qvalue),
+        format_stat(Some(c.rate_change)),
+        c.percent_change
+            .map_or_else(|| "n/a".into(), |p| format!("{p:+.0}%")),
+        c.verdict.words().into(),
+        format_stat(t.dispersion),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(write_atomic(&dir.path().join("missing/out.csv"), b"x").is_err());
+    }
+}

@@ -1,0 +1,89 @@
+//! Numbers and names for people: counts without needless decimals, statistics to about four
+//! significant digits, names shortened with an ellipsis or cleared of control characters.
+//! A leaf: every exporter, chart and report formats through here, and it depends on nothing.
+
+/// Formats a count: integers without decimals, others with up to 6 significant decimals.
+pub fn format_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        let s = format!("{x:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Formats a statistic for tables and CSV: 4 significant digits in plain notation where
+/// that reads well, scientific below 1e-4; `inf` for infinity, empty for none.
+pub fn format_stat(x: Option<f64>) -> String {
+    match x {
+        None => String::new(),
+        Some(v) if v.is_infinite() => {
+            if v > 0.0 {
+                "inf".into()
+            } else {
+                "-inf".into()
+            }
+        }
+        Some(v) if v.is_nan() => String::new(),
+        Some(0.0) => "0".into(),
+        Some(v) if v.abs() < 1e-4 => format!("{v:.3e}"),
+        Some(v) if v.abs() >= 1000.0 => format!("{v:.1}"),
+        Some(v) => {
+            let digits = (3 - v.abs().log10().floor() as i32).clamp(0, 6) as usize;
+            let s = format!("{v:.digits$}");
+            if s.contains('.') {
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                s
+            }
+        }
+    }
+}
+
+/// Shortens a name to `max` characters with an ellipsis, on a character boundary.
+pub fn ellipsize(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// Replaces control characters (newlines, NUL, ...) with spaces: names are data and must not
+/// break a table row or a chart label.
+pub fn without_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statistics_read_well() {
+        assert_eq!(format_stat(Some(2.90421)), "2.904");
+        assert_eq!(format_stat(Some(0.012345)), "0.01235");
+        assert_eq!(format_stat(Some(0.00001234)), "1.234e-5");
+        assert_eq!(format_stat(Some(f64::INFINITY)), "inf");
+        assert_eq!(format_stat(Some(19.0)), "19");
+        assert_eq!(format_stat(Some(1234.5)), "1234.5");
+        assert_eq!(format_stat(None), "");
+        assert_eq!(ellipsize("Deir ez Zor", 5), "Deir…");
+    }
+
+    #[test]
+    fn numbers_read_like_counts() {
+        assert_eq!(format_number(3.0), "3");
+        assert_eq!(format_number(2.5), "2.5");
+        assert_eq!(format_number(0.1 + 0.2), "0.3");
+    }
+
+    #[test]
+    fn control_characters_become_spaces() {
+        assert_eq!(without_controls("North\nEast\0x"), "North East x");
+    }
+}
