@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use uptick::detect::{ears, farrington, judge_series, DetectParams, Method};
+use uptick::detect::{ears, farrington, judge_series, DetectParams, Method, Note};
 
 const SERIES: [&str; 3] = [
     "acled_iraq_diyala",
@@ -183,10 +183,7 @@ fn check_farrington_on(names: &[&str], file: &str, method: Method) -> usize {
             // The documented difference: where the judged week's seasonal level has no event,
             // R's fit stops at a numerically zero rate; uptick says "baseline too sparse" and
             // reports no threshold or p-value. Everywhere else uptick must match R.
-            if j.note
-                .as_deref()
-                .is_some_and(|n| n.contains("baseline too sparse"))
-            {
+            if matches!(j.note, Some(Note::TooSparse { .. })) {
                 assert!(
                     num(&row["expected"]).is_none_or(|e| e < NUMERICALLY_ZERO)
                         && j.pvalue.is_none()

@@ -711,7 +711,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             quality: loaded.incidents.quality.clone(),
             short_history: latest
                 .iter()
-                .filter(|f| f.reason.contains("history too short"))
+                .filter(|f| f.reason.is_short_history())
                 .map(|f| names[&f.region].clone())
                 .collect(),
             revisions: previous

@@ -16,7 +16,7 @@
 //! not alarm); `--min-sigma 0` reproduces R's default. No p-values: EARS scores are not
 //! calibrated probabilities.
 
-use super::Judgement;
+use super::{Judgement, Note};
 use crate::stats::qnorm;
 
 /// The EARS variants.
@@ -103,8 +103,7 @@ pub fn judge(y: &[f64], t: usize, variant: Variant, p: &Params) -> Judgement {
                 ..Judgement::new(t, y[t])
             };
             if scores.iter().any(Option::is_none) {
-                j.note =
-                    Some("C3 undefined: a baseline has zero variance (use --min-sigma > 0)".into());
+                j.note = Some(Note::C3Undefined);
                 return j;
             }
             let part = |s: Option<f64>| (s.unwrap_or(0.0) - 1.0).max(0.0);

@@ -36,7 +36,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::glm::fit_poisson;
-use super::Judgement;
+use super::{Judgement, Note};
 use crate::stats::{
     pnbinom_upper_ge, pnorm_upper, ppois_upper_ge, pt_two_sided, qnbinom, qnorm, qpois,
 };
@@ -290,10 +290,7 @@ fn fit_once(
 pub fn judge(y: &[f64], dates: &[NaiveDate], t0: usize, p: &Params) -> Judgement {
     let mut j = Judgement::new(t0, y[t0]);
     let Some(rows) = design_rows(dates, t0, p) else {
-        j.note = Some(format!(
-            "history too short: needs {} years of weeks before this one",
-            p.b
-        ));
+        j.note = Some(Note::ShortHistoryYears { years: p.b });
         return j;
     };
     // The judged week's seasonal level (the same weeks in past years) without a single event:
@@ -306,10 +303,7 @@ pub fn judge(y: &[f64], dates: &[NaiveDate], t0: usize, p: &Params) -> Judgement
         .map(|&(r, _)| y[r])
         .sum();
     if level_events == 0.0 {
-        j.note = Some(format!(
-            "baseline too sparse: no events in the same weeks of the past {} years",
-            p.b
-        ));
+        j.note = Some(Note::TooSparse { years: p.b });
         return j;
     }
     let max_y = rows.iter().map(|&(r, _)| y[r]).fold(0.0, f64::max);
@@ -323,7 +317,7 @@ pub fn judge(y: &[f64], dates: &[NaiveDate], t0: usize, p: &Params) -> Judgement
         }
     }
     let Some(f) = fitted.or_else(|| fit_once(y, &rows, dates, t0, false, p)) else {
-        j.note = Some("the baseline model did not converge".into());
+        j.note = Some(Note::NoFit);
         return j;
     };
     let mu0 = f.eta0.exp();
@@ -352,7 +346,7 @@ pub fn judge(y: &[f64], dates: &[NaiveDate], t0: usize, p: &Params) -> Judgement
         }
     };
     if !(upper.is_finite() && pvalue.is_finite() && mu0.is_finite()) {
-        j.note = Some("the baseline model is degenerate (no finite threshold)".into());
+        j.note = Some(Note::Degenerate);
         return j;
     }
     let window_start = (t0 + 1).saturating_sub(p.limit_weeks);
@@ -364,10 +358,10 @@ pub fn judge(y: &[f64], dates: &[NaiveDate], t0: usize, p: &Params) -> Judgement
         j.statistic = Some(score);
         j.alarm = score > 1.0 && obs != 0.0;
     } else {
-        j.note = Some(format!(
-            "fewer than {} events in the last {} weeks",
-            p.limit_cases, p.limit_weeks
-        ));
+        j.note = Some(Note::FewCases {
+            cases: p.limit_cases,
+            weeks: p.limit_weeks,
+        });
     }
     j
 }

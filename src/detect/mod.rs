@@ -27,12 +27,15 @@ pub mod ears;
 pub mod farrington;
 pub mod glm;
 pub mod nb;
+pub mod outcome;
 pub mod predictive;
 pub mod trend;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
+
+pub use outcome::{Note, Outcome};
 
 use crate::model::RegionKey;
 use crate::stats::benjamini_hochberg;
@@ -68,7 +71,7 @@ pub struct Judgement {
     /// CUSUM: the week index where the current rise began.
     pub began: Option<usize>,
     /// Why the week could not be judged fully (short history, degenerate baseline, ...).
-    pub note: Option<String>,
+    pub note: Option<Note>,
 }
 
 impl Judgement {
@@ -331,7 +334,7 @@ pub fn judge_series(
 
 fn short_history(y: &[f64], t: usize) -> Judgement {
     Judgement {
-        note: Some("history too short for this method".into()),
+        note: Some(Note::ShortHistory),
         ..Judgement::new(t, y[t])
     }
 }
@@ -351,10 +354,10 @@ pub struct Finding {
     pub qvalue: Option<f64>,
     /// observed / expected (∞ when expected is 0 and observed is not; `None` for 0/0).
     pub ratio: Option<f64>,
-    /// The final verdict.
+    /// Whether the week is an alarm (the same as `reason.is_alarm()`).
     pub alarm: bool,
-    /// Why (not) an alarm, in words.
-    pub reason: String,
+    /// Why (not) an alarm; its `Display` is the sentence outputs show.
+    pub reason: Outcome,
     /// Consecutive weeks, ending with this one, above the upper bound (0 if not above).
     pub weeks_in_row: usize,
     /// CUSUM: first week of the rise.
@@ -467,7 +470,7 @@ fn judge_region(
             qvalue: None,
             ratio,
             alarm: false,
-            reason: String::new(),
+            reason: Outcome::WithinRange,
             weeks_in_row: above_in_row,
             judgement: j,
         });
@@ -480,21 +483,21 @@ fn judge_region(
 /// regions judged that week (the multiplicity BH adjusted for).
 fn decide(f: &mut Finding, level: f64, min_count: f64, judged: usize) {
     let j = &f.judgement;
-    let (alarm, reason) = if let Some(note) = &j.note {
-        (false, note.clone())
+    let reason = if let Some(note) = j.note {
+        Outcome::Unjudged(note)
     } else if !j.alarm {
-        (false, "within the expected range".to_string())
+        Outcome::WithinRange
     } else if let Some(q) = f.qvalue.filter(|&q| q > level) {
-        (false, format!("above the bound, but not significant across {judged} regions (q = {q:.3} > {level})"))
+        Outcome::NotSignificant { q, judged, level }
     } else if f.recent_events < min_count {
-        (
-            false,
-            format!("fewer than {min_count} events in the last {MIN_COUNT_WEEKS} weeks"),
-        )
+        Outcome::TooFewEvents {
+            min_count,
+            weeks: MIN_COUNT_WEEKS,
+        }
     } else {
-        (true, "above the expected range".to_string())
+        Outcome::Alarm
     };
-    f.alarm = alarm;
+    f.alarm = reason.is_alarm();
     f.reason = reason;
 }
 
@@ -556,9 +559,7 @@ mod tests {
         let b_weeks: Vec<_> = back.iter().filter(|f| f.region[0] == "B").collect();
         assert_eq!(b_weeks.len(), 40);
         assert_eq!(b_weeks[0].week_start, dates[60]);
-        assert!(b_weeks[..28]
-            .iter()
-            .all(|f| f.reason.contains("history too short")));
+        assert!(b_weeks[..28].iter().all(|f| f.reason.is_short_history()));
     }
 
     #[test]
@@ -598,7 +599,7 @@ mod tests {
             f.judgement.alarm,
             "3 events over an all-zero baseline exceed the bound"
         );
-        assert!(!f.alarm && f.reason.contains("fewer than 5 events"));
+        assert!(!f.alarm && f.reason.to_string().contains("fewer than 5 events"));
     }
 
     #[test]
@@ -651,8 +652,7 @@ mod tests {
             let f = detect(&regions, &dates, Selection::Last(2), &p);
             assert_eq!(f.len(), 2);
             assert!(
-                f.iter()
-                    .all(|f| !f.alarm && f.reason.contains("history too short")),
+                f.iter().all(|f| !f.alarm && f.reason.is_short_history()),
                 "{m:?}: {:?}",
                 f[1].reason
             );

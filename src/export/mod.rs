@@ -157,7 +157,7 @@ pub(super) fn finding_cells(f: &Finding, measure: &str) -> Vec<String> {
         f.method.statistic_name().to_string(),
         f.weeks_in_row.to_string(),
         f.began.map(|d| d.to_string()).unwrap_or_default(),
-        f.reason.clone(),
+        f.reason.to_string(),
         measure.to_string(),
     ]);
     row

@@ -71,7 +71,7 @@ pub fn findings_table(findings: &[Finding], measure: &str) -> String {
                     String::new()
                 },
                 f.method.name().into(),
-                without_controls(&f.reason),
+                without_controls(&f.reason.to_string()),
             ]
         })
         .collect();
