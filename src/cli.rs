@@ -1,5 +1,5 @@
-//! Command-line types (clap derive) and their conversion into resolved settings. No I/O
-//! besides reading today's date once, when `--as-of` is not given.
+//! Command-line types (clap derive): raw values only. [`crate::settings`] validates them,
+//! merges the report's config file, applies the defaults and resolves today's date, once.
 
 use std::path::PathBuf;
 
@@ -8,11 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::aggregate::SeriesStart;
 use crate::compare::TestKind;
-use crate::detect::{cusum, DetectParams, Method, DEFAULT_MIN_COUNT, DEFAULT_MIN_SIGMA};
-use crate::error::{Error, Result};
-use crate::ingest::{
-    InputFormat, InputSpec, Metric, MultiDay, Preset, Source, UnknownDay, WhereFilter,
-};
+use crate::detect::Method;
+use crate::ingest::{InputFormat, Metric, MultiDay, Preset, UnknownDay, WhereFilter};
 use crate::model::WeekStart;
 use crate::render::ChartFormat;
 
@@ -64,24 +61,15 @@ pub struct ReportArgs {
     /// Incident file (overrides the config's [input] path).
     #[arg(long, short, value_name = "PATH")]
     pub input: Option<PathBuf>,
+    /// How to read the input (each overrides the config's [input]).
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// How to judge each region (each overrides the config's [detect]).
+    #[command(flatten)]
+    pub detection: DetectionArgs,
     /// Output root; the report goes to OUT/YYYY-Www/ [default: the config's, or ./reports]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Report on the last complete week before DATE (default: today; backfill with a past date).
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<NaiveDate>,
-    /// Region level (overrides the config).
-    #[arg(long, value_name = "LEVEL")]
-    pub by: Option<String>,
-    /// What to count (overrides the config).
-    #[arg(long, value_enum)]
-    pub metric: Option<Metric>,
-    /// Detection method (overrides the config).
-    #[arg(long, value_enum)]
-    pub method: Option<Method>,
-    /// Significance level (overrides the config).
-    #[arg(long, value_name = "ALPHA")]
-    pub alpha: Option<f64>,
     /// Chart image format (overrides the config).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub chart_format: Option<ChartFormat>,
@@ -96,21 +84,23 @@ pub struct CompareArgs {
     /// Where the data come from and how to read them.
     #[command(flatten)]
     pub input: InputArgs,
-    /// The period of interest: DATE..DATE, YYYY, YYYY-Qn, YYYY-MM, YYYY-Www[..YYYY-Www], last-N-weeks.
-    #[arg(long, value_name = "PERIOD", default_value = "last-4-weeks")]
-    pub period: String,
-    /// The period to compare with; also previous-N-weeks or same-period-last-year.
-    #[arg(long, value_name = "PERIOD", default_value = "previous-12-weeks")]
-    pub against: String,
+    /// The period of interest: DATE..DATE, YYYY, YYYY-Qn, YYYY-MM, YYYY-Www[..YYYY-Www],
+    /// last-N-weeks [default: last-4-weeks]
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<String>,
+    /// The period to compare with; also previous-N-weeks or same-period-last-year
+    /// [default: previous-12-weeks]
+    #[arg(long, value_name = "PERIOD")]
+    pub against: Option<String>,
     /// Significance level (on Benjamini-Hochberg q-values across regions); intervals are
-    /// 1 - ALPHA.
-    #[arg(long, value_name = "ALPHA", default_value_t = 0.05)]
-    pub alpha: f64,
+    /// 1 - ALPHA [default: 0.05]
+    #[arg(long, value_name = "ALPHA")]
+    pub alpha: Option<f64>,
     /// The test: quasi-poisson allows for over-dispersed weekly counts (Wald t, calibrated);
     /// quasi-poisson-f is the same model with R's F test; exact-poisson is R's poisson.test on
-    /// the totals (right only for Poisson counts).
-    #[arg(long, value_enum, value_name = "TEST", default_value_t = TestKind::QuasiPoisson)]
-    pub test: TestKind,
+    /// the totals (right only for Poisson counts) [default: quasi-poisson]
+    #[arg(long, value_enum, value_name = "TEST")]
+    pub test: Option<TestKind>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
@@ -181,17 +171,17 @@ pub struct ChartArgs {
     /// Image format of the charts.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ChartFormat::Png)]
     pub chart_format: ChartFormat,
-    /// Weeks shown in trend charts, the overview and the heat map.
-    #[arg(long, value_name = "WEEKS", default_value_t = 52)]
-    pub chart_weeks: usize,
+    /// Weeks shown in trend charts, the overview and the heat map [default: 52]
+    #[arg(long, value_name = "WEEKS")]
+    pub chart_weeks: Option<usize>,
 }
 
-/// Detection settings shared by `detect` and `report`.
-#[derive(Debug, Args, Clone)]
+/// Detection settings shared by `detect` and `report` (defaults: [`crate::settings::defaults`]).
+#[derive(Debug, Args, Clone, Default)]
 pub struct DetectionArgs {
-    /// Detection method; auto = nb, calibrated on over-dispersed counts.
-    #[arg(long, value_enum, default_value_t = Method::Auto)]
-    pub method: Method,
+    /// Detection method [default: auto = nb, calibrated on over-dispersed counts]
+    #[arg(long, value_enum)]
+    pub method: Option<Method>,
     /// Significance and false-discovery level of the p-value methods [default: 0.05]
     #[arg(long, value_name = "ALPHA")]
     pub alpha: Option<f64>,
@@ -199,71 +189,24 @@ pub struct DetectionArgs {
     #[arg(long, value_name = "ALPHA")]
     pub ears_alpha: Option<f64>,
     /// cusum: in-control run length in weeks, i.e. one false alarm per region per this many
-    /// weeks on average (sets the decision interval).
-    #[arg(long, value_name = "WEEKS", default_value_t = cusum::DEFAULT_ARL_WEEKS)]
-    pub cusum_arl: f64,
+    /// weeks on average (sets the decision interval) [default: 104]
+    #[arg(long, value_name = "WEEKS")]
+    pub cusum_arl: Option<f64>,
     /// Baseline length in weeks [default: 7 for EARS, 26 for nb and cusum]
     #[arg(long, value_name = "WEEKS")]
     pub baseline_weeks: Option<usize>,
-    /// EARS: floor for the baseline SD (0 reproduces R's default).
-    #[arg(long, value_name = "SIGMA", default_value_t = DEFAULT_MIN_SIGMA)]
-    pub min_sigma: f64,
-    /// nb and cusum: weeks left between the baseline and the judged week.
-    #[arg(long, value_name = "WEEKS", default_value_t = 2)]
-    pub guard_weeks: usize,
-    /// trend: window of the Mann-Kendall test.
-    #[arg(long, value_name = "WEEKS", default_value_t = 12)]
-    pub trend_weeks: usize,
-    /// An alarm needs at least this many events in the last 4 weeks.
-    #[arg(long, value_name = "COUNT", default_value_t = DEFAULT_MIN_COUNT)]
-    pub min_count: f64,
-}
-
-impl DetectionArgs {
-    /// Validates the settings.
-    ///
-    /// # Errors
-    /// An alpha outside (0, 1), a negative floor or count.
-    pub fn into_params(self) -> Result<DetectParams> {
-        for (flag, value) in [("--alpha", self.alpha), ("--ears-alpha", self.ears_alpha)] {
-            if let Some(a) = value {
-                if !(a > 0.0 && a < 1.0) {
-                    return Err(Error::Usage(format!("{flag} {a} must be between 0 and 1")));
-                }
-            }
-        }
-        // Below Siegmund's run length at h = 0 (about 2.1 weeks) every week would alarm.
-        let shortest = cusum::in_control_arl(cusum::DEFAULT_K, 0.0).ceil();
-        if !(self.cusum_arl >= shortest && self.cusum_arl.is_finite()) {
-            return Err(Error::Usage(format!(
-                "--cusum-arl {} must be at least {shortest} weeks",
-                self.cusum_arl
-            )));
-        }
-        if self.min_sigma < 0.0 || self.min_sigma.is_nan() {
-            return Err(Error::Usage("--min-sigma must be 0 or more".into()));
-        }
-        if self.min_count < 0.0 || self.min_count.is_nan() {
-            return Err(Error::Usage("--min-count must be 0 or more".into()));
-        }
-        if self.baseline_weeks.is_some_and(|b| b < 3) {
-            return Err(Error::Usage("--baseline-weeks must be at least 3".into()));
-        }
-        if self.trend_weeks < 4 {
-            return Err(Error::Usage("--trend-weeks must be at least 4".into()));
-        }
-        Ok(DetectParams {
-            method: self.method,
-            alpha: self.alpha,
-            ears_alpha: self.ears_alpha,
-            cusum_arl: self.cusum_arl,
-            baseline_weeks: self.baseline_weeks,
-            min_sigma: self.min_sigma,
-            guard_weeks: self.guard_weeks,
-            trend_weeks: self.trend_weeks,
-            min_count: self.min_count,
-        })
-    }
+    /// EARS: floor for the baseline SD (0 reproduces R's default) [default: 1]
+    #[arg(long, value_name = "SIGMA")]
+    pub min_sigma: Option<f64>,
+    /// nb and cusum: weeks left between the baseline and the judged week [default: 2]
+    #[arg(long, value_name = "WEEKS")]
+    pub guard_weeks: Option<usize>,
+    /// trend: window of the Mann-Kendall test [default: 12]
+    #[arg(long, value_name = "WEEKS")]
+    pub trend_weeks: Option<usize>,
+    /// An alarm needs at least this many events in the last 4 weeks [default: 5]
+    #[arg(long, value_name = "COUNT")]
+    pub min_count: Option<f64>,
 }
 
 /// Output formats of `uptick detect`.
@@ -302,7 +245,7 @@ pub enum OutputFormat {
     Parquet,
 }
 
-/// Input options shared by every command that reads incidents.
+/// Input options of `series`, `detect` and `compare`: the source (required) and how to read it.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
     /// Incident file: CSV, TSV (optionally .gz), Parquet or NDJSON.
@@ -317,6 +260,16 @@ pub struct InputArgs {
     /// Use the bundled demo data: UCDP GED, Syria, 2016-01 to 2019-11 (CC BY 4.0).
     #[arg(long)]
     pub demo: bool,
+    /// How to read it.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How to read an input: format, columns, filters, region level, metric, weeks. Shared by
+/// every command that reads incidents, `report` included (where each overrides the config).
+/// Unset options take the config's value or the default in [`crate::settings`].
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReadArgs {
     /// Input format, when the file name does not tell.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format_in: Option<InputFormat>,
@@ -368,9 +321,9 @@ pub struct InputArgs {
     /// Region level: country, admin1, admin2, or a column name [default: the finest the preset has]
     #[arg(long, value_name = "LEVEL")]
     pub by: Option<String>,
-    /// What to count per week.
-    #[arg(long, value_enum, default_value_t = Metric::Events)]
-    pub metric: Metric,
+    /// What to count per week [default: events]
+    #[arg(long, value_enum)]
+    pub metric: Option<Metric>,
     /// First day of the week [default: sat for ACLED, mon (ISO) otherwise]
     #[arg(long, value_enum, value_name = "DAY")]
     pub week_start: Option<WeekStart>,
@@ -380,96 +333,20 @@ pub struct InputArgs {
     /// Keep the incomplete week that contains --as-of.
     #[arg(long)]
     pub include_incomplete: bool,
-    /// GTD rows whose day is unknown (day 0): count in the week of the 1st of the month, or reject.
-    #[arg(long, value_enum, default_value_t = UnknownDay::MonthStart)]
-    pub unknown_day: UnknownDay,
-    /// UCDP events spanning several days: count at the start, the end, or drop them.
-    #[arg(long, value_enum, default_value_t = MultiDay::Start)]
-    pub multi_day: MultiDay,
+    /// GTD rows whose day is unknown (day 0): count in the week of the 1st of the month, or
+    /// reject [default: month-start]
+    #[arg(long, value_enum)]
+    pub unknown_day: Option<UnknownDay>,
+    /// UCDP events spanning several days: count at the start, the end, or drop them [default: start]
+    #[arg(long, value_enum)]
+    pub multi_day: Option<MultiDay>,
     /// Fail (exit 2) on the first rejected row instead of counting and reporting it.
     #[arg(long)]
     pub strict: bool,
     /// Where each region's series starts: where its country's (top-level region's) records
-    /// start, its own first record, or the first week of the data.
-    #[arg(long, value_enum, value_name = "RULE", default_value_t = SeriesStart::Top)]
-    pub series_start: SeriesStart,
-}
-
-impl InputArgs {
-    /// Validates the options and resolves the environment (today's date) once.
-    ///
-    /// # Errors
-    /// Invalid regular expressions, separators, or date ranges.
-    pub fn into_spec(self, demo: Source) -> Result<InputSpec> {
-        // Demo data are historical: without --as-of they are seen from the day after they end.
-        let as_of = self.as_of.unwrap_or_else(|| {
-            if self.demo {
-                crate::demo::DEMO_AS_OF
-                    .parse()
-                    .expect("valid constant date")
-            } else {
-                chrono::Local::now().date_naive()
-            }
-        });
-        let source = match self.input {
-            Some(path) => Source::File(path),
-            None => demo,
-        };
-        let delimiter = match self.delimiter.as_deref() {
-            None => None,
-            Some("\\t") | Some("tab") => Some(b'\t'),
-            Some(s) if s.len() == 1 => Some(s.as_bytes()[0]),
-            Some(s) => {
-                return Err(Error::Usage(format!(
-                    "--delimiter '{s}' must be one ASCII character (or \\t)"
-                )))
-            }
-        };
-        let actor = self
-            .actor
-            .map(|re| {
-                regex::RegexBuilder::new(&re)
-                    .case_insensitive(true)
-                    .build()
-                    .map_err(|e| {
-                        Error::Usage(format!(
-                            "--actor '{re}' is not a valid regular expression: {e}"
-                        ))
-                    })
-            })
-            .transpose()?;
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if from > to {
-                return Err(Error::Usage(format!("--from {from} is after --to {to}")));
-            }
-        }
-        let mut spec = InputSpec::new(source, as_of);
-        spec.format = self.format_in;
-        spec.preset = self.preset;
-        spec.date_col = self.date_col;
-        spec.week_col = self.week_col;
-        spec.region_cols = self.region_cols;
-        spec.actor_cols = self.actor_cols;
-        spec.weight_col = self.weight_col;
-        spec.id_col = self.id_col;
-        spec.date_format = self.date_format;
-        spec.no_header = self.no_header;
-        spec.delimiter = delimiter;
-        spec.filters = self.filters;
-        spec.actor = actor;
-        spec.from = self.from;
-        spec.to = self.to;
-        spec.country = self.country;
-        spec.by = self.by;
-        spec.metric = self.metric;
-        spec.week_start = self.week_start;
-        spec.include_incomplete = self.include_incomplete;
-        spec.unknown_day = self.unknown_day;
-        spec.multi_day = self.multi_day;
-        spec.strict = self.strict;
-        spec.series_start = self.series_start;
-        Ok(spec)
-    }
+    /// start, its own first record, or the first week of the data [default: top]
+    #[arg(long, value_enum, value_name = "RULE")]
+    pub series_start: Option<SeriesStart>,
 }
 
 #[cfg(test)]

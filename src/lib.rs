@@ -32,6 +32,7 @@ pub mod ingest;
 pub mod model;
 pub mod render;
 pub mod report;
+pub mod settings;
 pub mod stats;
 
 pub use error::{Error, Result};

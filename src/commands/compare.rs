@@ -153,22 +153,21 @@ pub fn period_blocks(
 /// # Errors
 /// Loading, period or writing failures.
 pub fn run(args: CompareArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    if !(args.alpha > 0.0 && args.alpha < 1.0) {
-        return Err(Error::Usage(format!("--alpha {} must be between 0 and 1", args.alpha)).into());
-    }
-    let loaded = super::load(args.input, global.quiet)?;
-    let sums = period_blocks(&loaded.incidents, &loaded.set, &args.period, &args.against)?;
+    let settings = crate::settings::Settings::for_compare(&args)?;
+    let c = &settings.comparison;
+    let loaded = super::load(&settings.input, global.quiet)?;
+    let sums = period_blocks(&loaded.incidents, &loaded.set, &c.period, &c.against)?;
     if !global.quiet {
         for note in &sums.notes {
             crate::say!("note: {note}");
         }
     }
-    let (rows, total) = compare::compare_regions(&sums.values, args.test, args.alpha);
+    let (rows, total) = compare::compare_regions(&sums.values, c.test, c.alpha);
     let setup = ComparisonSetup {
         period: sums.period,
         against: sums.against,
-        test: args.test,
-        alpha: args.alpha,
+        test: c.test,
+        alpha: c.alpha,
     };
     let unit = loaded.set.measure_name();
     let columns = &loaded.set.region_columns;
@@ -186,7 +185,7 @@ pub fn run(args: CompareArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
     };
     export::write_atomic(&args.output, &bytes)
         .with_context(|| format!("writing the comparison to {}", args.output.display()))?;
-    if let Some(dir) = &args.charts {
+    if let Some(dir) = &settings.charts.dir {
         let title = format!(
             "Rate ratio by region, {} against {}",
             sums.period, sums.against
@@ -197,7 +196,7 @@ pub fn run(args: CompareArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
             &rows,
             &title,
             &subtitle,
-            args.chart_format,
+            settings.charts.format,
         )?;
         if !global.quiet {
             crate::say!(

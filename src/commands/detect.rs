@@ -13,8 +13,10 @@ use crate::export;
 /// # Errors
 /// Loading, detection or writing failures.
 pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let params = args.detection.clone().into_params()?;
-    let loaded = super::load(args.input, global.quiet)?;
+    let settings = crate::settings::Settings::for_detect(&args)?;
+    let params = &settings.detection;
+    let charts = &settings.charts;
+    let loaded = super::load(&settings.input, global.quiet)?;
     let set = &loaded.set;
     if !global.quiet {
         if let Some(note) = super::stale_data_note(&loaded) {
@@ -22,18 +24,14 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         }
     }
     let weeks = args.weeks.max(1);
-    let chart_weeks = args
-        .charts
-        .charts
-        .as_ref()
-        .map_or(0, |_| args.charts.chart_weeks.max(1));
+    let chart_weeks = charts.dir.as_ref().map_or(0, |_| charts.weeks);
     let selection = if args.backtest {
         Selection::Backtest
     } else {
         Selection::Last(weeks.max(chart_weeks))
     };
-    let all = detect::detect(&set.measured(), &set.weeks, selection, &params);
-    if let Some(dir) = &args.charts.charts {
+    let all = detect::detect(&set.measured(), &set.weeks, selection, params);
+    if let Some(dir) = &charts.dir {
         let cutoff = set.weeks.len().saturating_sub(chart_weeks);
         let window: Vec<_> = all
             .iter()
@@ -43,8 +41,8 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         let c = super::charts::DetectCharts {
             set,
             findings: &window,
-            method_note: method_note(&params),
-            format: args.charts.chart_format,
+            method_note: method_note(params),
+            format: charts.format,
             trend_regions: None,
         };
         let files = super::charts::write_detect_charts(dir, &c)?;

@@ -8,10 +8,10 @@ pub mod series;
 
 use anyhow::Context;
 
-use crate::cli::{Cli, Command, InputArgs};
+use crate::cli::{Cli, Command};
 use crate::ingest::{Incidents, InputSpec};
 use crate::model::SeriesSet;
-use crate::{aggregate, demo, export, ingest};
+use crate::{aggregate, export, ingest};
 
 /// How a run ended, as a process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +57,7 @@ pub struct Loaded {
 ///
 /// # Errors
 /// Loading or aggregation failures, with the input named.
-pub fn load(input: InputArgs, quiet: bool) -> anyhow::Result<Loaded> {
+pub fn load(input: &InputSpec, quiet: bool) -> anyhow::Result<Loaded> {
     load_checked(input, quiet, false)
 }
 
@@ -65,8 +65,8 @@ pub fn load(input: InputArgs, quiet: bool) -> anyhow::Result<Loaded> {
 ///
 /// # Errors
 /// As [`load`].
-pub fn load_checked(input: InputArgs, quiet: bool, checksum: bool) -> anyhow::Result<Loaded> {
-    let mut spec = input.into_spec(demo::demo_source())?;
+pub fn load_checked(input: &InputSpec, quiet: bool, checksum: bool) -> anyhow::Result<Loaded> {
+    let mut spec = input.clone();
     spec.checksum = checksum;
     let incidents = ingest::load_incidents(&spec)
         .with_context(|| format!("loading {}", spec.source.display()))?;

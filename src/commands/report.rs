@@ -9,16 +9,17 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Context};
 use sha2::{Digest, Sha256};
 
-use crate::cli::{GlobalArgs, InputArgs, ReportArgs};
+use crate::cli::{GlobalArgs, ReportArgs};
 use crate::commands::ExitStatus;
 use crate::config::Config;
-use crate::detect::{self, DetectParams, Finding, Selection};
-use crate::ingest::{Incidents, Metric, Preset, Source, WhereFilter};
+use crate::detect::{self, Finding, Selection};
+use crate::ingest::{Incidents, Preset, Source};
 use crate::model::{iso_week_label, Measure, RegionKey, SeriesSet};
 use crate::report::{
     self, Alert, ComparisonSection, DriverItem, Drivers, InputFile, ReportModel, Revision,
 };
-use crate::{compare, export, format, render};
+use crate::settings::ReportSettings;
+use crate::{compare, export, format};
 
 /// Weeks of counts kept in report.json to detect revisions in the next run.
 const TAIL_WEEKS: usize = 12;
@@ -145,152 +146,6 @@ fn swap_into_place(tmp: &Path, target: &Path, aside: &Path) -> anyhow::Result<()
     }
     let _ = std::fs::remove_dir_all(aside);
     Ok(())
-}
-
-/// Settings of one report run, from the config file and the command line.
-struct Settings {
-    title: String,
-    input: InputArgs,
-    detection: DetectParams,
-    period: String,
-    against: String,
-    test: compare::TestKind,
-    chart_format: render::ChartFormat,
-    chart_weeks: usize,
-    root: PathBuf,
-    command: String,
-}
-
-fn settings(args: &ReportArgs) -> anyhow::Result<Settings> {
-    let config = match &args.config {
-        Some(p) => Config::load(p)?,
-        None => Config::default(),
-    };
-    let ci = &config.input;
-    let demo = args.demo || (args.input.is_none() && ci.demo);
-    let input_path = args.input.clone().or_else(|| ci.path.clone());
-    if !demo && input_path.is_none() {
-        return Err(anyhow!(
-            "no input: pass --input PATH, --demo, or a --config with [input] path or demo = true"
-        ));
-    }
-    let as_of = args.as_of;
-    let filters: Vec<WhereFilter> = ci
-        .filters
-        .iter()
-        .map(|f| {
-            f.parse::<WhereFilter>()
-                .map_err(|e| anyhow!("[input] where: {e}"))
-        })
-        .collect::<Result<_, _>>()?;
-    let input = InputArgs {
-        input: if demo { None } else { input_path },
-        demo,
-        format_in: ci.format,
-        preset: ci.preset,
-        date_col: ci.date_col.clone(),
-        week_col: ci.week_col.clone(),
-        region_cols: ci.region_cols.clone(),
-        actor_cols: ci.actor_cols.clone(),
-        weight_col: ci.weight_col.clone(),
-        id_col: ci.id_col.clone(),
-        date_format: ci.date_format.clone(),
-        no_header: ci.no_header,
-        delimiter: ci.delimiter.clone(),
-        filters,
-        actor: ci.actor.clone(),
-        from: ci.from,
-        to: ci.to,
-        country: ci.country.clone(),
-        by: args.by.clone().or_else(|| ci.by.clone()),
-        metric: args.metric.or(ci.metric).unwrap_or(Metric::Events),
-        week_start: ci.week_start,
-        as_of,
-        include_incomplete: false,
-        unknown_day: ci
-            .unknown_day
-            .unwrap_or(crate::ingest::UnknownDay::MonthStart),
-        multi_day: ci.multi_day.unwrap_or(crate::ingest::MultiDay::Start),
-        strict: ci.strict,
-        series_start: ci.series_start.unwrap_or_default(),
-    };
-    let d = &config.detect;
-    let detection = crate::cli::DetectionArgs {
-        method: args.method.or(d.method).unwrap_or(detect::Method::Auto),
-        alpha: args.alpha.or(d.alpha),
-        baseline_weeks: d.baseline_weeks,
-        min_sigma: d.min_sigma.unwrap_or(detect::DEFAULT_MIN_SIGMA),
-        guard_weeks: d.guard_weeks.unwrap_or(2),
-        trend_weeks: d.trend_weeks.unwrap_or(12),
-        min_count: d.min_count.unwrap_or(detect::DEFAULT_MIN_COUNT),
-        ears_alpha: d.ears_alpha,
-        cusum_arl: d.cusum_arl.unwrap_or(detect::cusum::DEFAULT_ARL_WEEKS),
-    }
-    .into_params()?;
-    let root = args
-        .out
-        .clone()
-        .or_else(|| config.output.root.clone())
-        .unwrap_or_else(|| PathBuf::from("reports"));
-    // The command that reproduces the run, as the user would type it.
-    let mut command = String::from("uptick report");
-    if let Some(c) = &args.config {
-        command.push_str(&format!(" --config {}", c.display()));
-    }
-    if args.demo {
-        command.push_str(" --demo");
-    }
-    if let Some(i) = &args.input {
-        command.push_str(&format!(" --input {}", i.display()));
-    }
-    if let Some(a) = input.as_of {
-        command.push_str(&format!(" --as-of {a}"));
-    }
-    if let Some(o) = &args.out {
-        command.push_str(&format!(" --out {}", o.display()));
-    }
-    for (flag, value) in [
-        ("--by", args.by.clone()),
-        (
-            "--metric",
-            args.metric.map(|m| format!("{m:?}").to_lowercase()),
-        ),
-        ("--method", args.method.map(|m| m.name().to_string())),
-        ("--alpha", args.alpha.map(|a| a.to_string())),
-    ] {
-        if let Some(v) = value {
-            command.push_str(&format!(" {flag} {v}"));
-        }
-    }
-    Ok(Settings {
-        title: config.title.clone().unwrap_or_else(|| {
-            if demo {
-                "Syria: weekly conflict events by governorate (UCDP GED demo data)".into()
-            } else {
-                "Weekly incident report".into()
-            }
-        }),
-        input,
-        detection,
-        period: config
-            .compare
-            .period
-            .clone()
-            .unwrap_or_else(|| "last-4-weeks".into()),
-        against: config
-            .compare
-            .against
-            .clone()
-            .unwrap_or_else(|| "previous-12-weeks".into()),
-        test: config.compare.test.unwrap_or_default(),
-        chart_format: args
-            .chart_format
-            .or(config.charts.format)
-            .unwrap_or(render::ChartFormat::Png),
-        chart_weeks: config.charts.weeks.unwrap_or(52).max(4),
-        root,
-        command,
-    })
 }
 
 fn sha256_of(source: &Source) -> anyhow::Result<String> {
@@ -483,7 +338,11 @@ fn revisions(
 /// unless the new one is complete.
 pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let quiet = global.quiet || !std::io::stderr().is_terminal();
-    let s = settings(&args)?;
+    let config = match &args.config {
+        Some(p) => Config::load(p)?,
+        None => Config::default(),
+    };
+    let s = ReportSettings::resolve(&args, &config)?;
     std::fs::create_dir_all(&s.root)
         .with_context(|| format!("creating the output root {}", s.root.display()))?;
     let _lock = lock(&s.root)?;
@@ -496,7 +355,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     };
     progress.enable_steady_tick(std::time::Duration::from_millis(120));
     progress.set_message("loading the incidents");
-    let loaded = super::load_checked(s.input.clone(), true, true)?;
+    let loaded = super::load_checked(&s.run.input, true, true)?;
     progress.set_message("judging every region");
     let set = &loaded.set;
     if set.weeks.is_empty() {
@@ -519,8 +378,8 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     let all = detect::detect(
         &set.measured(),
         &set.weeks,
-        Selection::Last(s.chart_weeks),
-        &s.detection,
+        Selection::Last(s.run.charts.weeks),
+        &s.run.detection,
     );
     let mut latest: Vec<Finding> = all
         .iter()
@@ -528,14 +387,20 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         .cloned()
         .collect();
     detect::sort_by_significance(&mut latest);
-    let sums = super::compare::period_blocks(&loaded.incidents, set, &s.period, &s.against)?;
+    let sums = super::compare::period_blocks(
+        &loaded.incidents,
+        set,
+        &s.run.comparison.period,
+        &s.run.comparison.against,
+    )?;
     let setup = compare::ComparisonSetup {
         period: sums.period,
         against: sums.against,
-        test: s.test,
-        alpha: s.detection.level(),
+        test: s.run.comparison.test,
+        alpha: s.run.detection.level(),
     };
-    let (comp_rows, comp_total) = compare::compare_regions(&sums.values, s.test, setup.alpha);
+    let (comp_rows, comp_total) =
+        compare::compare_regions(&sums.values, s.run.comparison.test, setup.alpha);
     let previous = previous_report(&s.root, &label);
     let prev_alerts: HashSet<String> = previous
         .as_ref()
@@ -559,8 +424,8 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         let c = super::charts::DetectCharts {
             set,
             findings: &all,
-            method_note: super::detect::method_note(&s.detection),
-            format: s.chart_format,
+            method_note: super::detect::method_note(&s.run.detection),
+            format: s.run.charts.format,
             trend_regions: Some(&alarm_regions),
         };
         let files = super::charts::write_detect_charts(&charts_dir, &c)?;
@@ -572,7 +437,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
                 sums.period, sums.against
             ),
             &super::compare::comparison_subtitle(&setup, &unit),
-            s.chart_format,
+            s.run.charts.format,
         )?;
         let rel = |p: &Path| -> Option<String> {
             p.file_name()
@@ -657,7 +522,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         if let Some(n) = super::stale_data_note(&loaded) {
             notes.push(n);
         }
-        let p = &s.detection;
+        let p = &s.run.detection;
         let parameters = vec![
             ("Method".to_string(), format!("{} (auto = nb: predictive negative binomial with estimated dispersion)", p.method.name())),
             ("Significance and false-discovery level (alpha)".into(), p.level().to_string()),
@@ -667,7 +532,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             ("Noufaily / Farrington".into(), "b = 4 years, w = 3, surveillance's improved / original presets".into()),
             ("Region level".into(), set.region_columns.join(" > ")),
             ("Week".into(), format!("starts on {}", set.week_start.name())),
-            ("Comparison".into(), format!("{} against {}: {}, test {}, {}% intervals", s.period, s.against, s.test.description(), s.test.name(), format::format_stat(Some(100.0 * setup.level())))),
+            ("Comparison".into(), format!("{} against {}: {}, test {}, {}% intervals", s.run.comparison.period, s.run.comparison.against, s.run.comparison.test.description(), s.run.comparison.test.name(), format::format_stat(Some(100.0 * setup.level())))),
         ];
         let model = ReportModel {
             title: s.title.clone(),
@@ -686,8 +551,8 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             comparison: ComparisonSection {
                 period: sums.period,
                 against: sums.against,
-                test: s.test.name().into(),
-                test_description: s.test.description().into(),
+                test: s.run.comparison.test.name().into(),
+                test_description: s.run.comparison.test.description().into(),
                 ci_level: setup.level(),
                 // Display names (a constant country level is dropped) for the report's table.
                 regions: comp_rows

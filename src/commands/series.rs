@@ -11,7 +11,8 @@ use crate::export;
 /// # Errors
 /// Loading, aggregation or writing failures.
 pub fn run(args: SeriesArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let super::Loaded { incidents, set, .. } = super::load(args.input, global.quiet)?;
+    let settings = crate::settings::Settings::for_series(&args)?;
+    let super::Loaded { incidents, set, .. } = super::load(&settings.input, global.quiet)?;
     let bytes = match args.format {
         OutputFormat::Csv => export::csv::series_csv(&set)?,
         OutputFormat::Json => export::json::series_json(&set, &incidents.quality)?,

@@ -46,6 +46,10 @@ pub const DEFAULT_ALPHA: f64 = 0.05;
 pub const DEFAULT_MIN_COUNT: f64 = 5.0;
 /// Weeks of the minimum-count window.
 pub const MIN_COUNT_WEEKS: usize = 4;
+/// Default weeks between the baseline and the judged week (nb, cusum).
+pub const DEFAULT_GUARD_WEEKS: usize = 2;
+/// Default Mann-Kendall window in weeks.
+pub const DEFAULT_TREND_WEEKS: usize = 12;
 /// Default EARS SD floor for weekly incident counts (Burkom: 0.5–1 for sparse data).
 pub const DEFAULT_MIN_SIGMA: f64 = 1.0;
 /// Weeks looked back to count how many weeks in a row a region has been above its bound.
@@ -179,8 +183,8 @@ impl Default for DetectParams {
             cusum_arl: cusum::DEFAULT_ARL_WEEKS,
             baseline_weeks: None,
             min_sigma: DEFAULT_MIN_SIGMA,
-            guard_weeks: 2,
-            trend_weeks: 12,
+            guard_weeks: DEFAULT_GUARD_WEEKS,
+            trend_weeks: DEFAULT_TREND_WEEKS,
             min_count: DEFAULT_MIN_COUNT,
         }
     }
