@@ -68,6 +68,16 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// Another report run holds the output root's lock.
+    #[error("another uptick report is running on {} (pid {pid}); lock file {}", root.display(), lock.display())]
+    Locked {
+        /// The output root.
+        root: PathBuf,
+        /// The holder's process id, or "unknown".
+        pid: String,
+        /// The lock file.
+        lock: PathBuf,
+    },
     /// Writing an output failed.
     #[error("cannot write {path}")]
     Write {

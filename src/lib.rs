@@ -18,6 +18,7 @@ macro_rules! say {
 }
 
 pub mod aggregate;
+pub mod analysis;
 pub mod cli;
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub mod commands;

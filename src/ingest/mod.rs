@@ -33,7 +33,7 @@ pub use dates::{parse_date, DateError};
 pub use quality::{Quality, ReasonCount};
 pub use schema::{ColumnMap, DateSource, Preset};
 pub use spec::{InputFormat, InputSpec, Metric, MultiDay, Source, UnknownDay, WhereFilter};
-pub use stream::hex;
+pub use stream::{hex, sha256_of};
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;

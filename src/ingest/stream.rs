@@ -39,6 +39,27 @@ pub(super) fn finish_hash(hasher: SharedHasher) -> String {
     hex(&sha2::Digest::finalize(h))
 }
 
+/// The SHA-256 of a source's stored bytes, read in a stream (inputs can be larger than
+/// memory); for formats not hashed while loading (Parquet).
+///
+/// # Errors
+/// The file cannot be read.
+pub fn sha256_of(source: &Source) -> Result<String> {
+    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+    match source {
+        Source::File(p) => {
+            let read = |source| Error::Read {
+                path: p.clone(),
+                source,
+            };
+            let mut file = std::fs::File::open(p).map_err(read)?;
+            std::io::copy(&mut file, &mut hasher).map_err(read)?;
+        }
+        Source::Memory { bytes, .. } => sha2::Digest::update(&mut hasher, bytes),
+    }
+    Ok(hex(&sha2::Digest::finalize(hasher)))
+}
+
 /// Lower-case hex of a digest.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

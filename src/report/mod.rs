@@ -1,8 +1,12 @@
 //! Report: a [`ReportModel`] of already-decided content (findings, comparison, drivers, data
-//! notes, methods) built from the results, and the markdown exporter that lays it out.
+//! notes, methods), built from the results ([`build`]) with the previous report's history
+//! ([`history`]), laid out as markdown ([`markdown`]) and published safely ([`publish`]).
 //! `report.json` is the model itself.
 
+pub mod build;
+pub mod history;
 pub mod markdown;
+pub mod publish;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,3 @@
+//! Analyses beyond the detectors, on the validated incidents.
+
+pub mod drivers;

@@ -1,0 +1,233 @@
+//! From results to a [`ReportModel`]: the alerts (new or continuing against the previous
+//! report), the summary in words, the comparison section with display names, data notes and
+//! the methods. Pure: everything arrives computed (findings, comparison, chart paths).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use super::history::{revisions, series_tail, PreviousReport};
+use super::{Alert, ComparisonSection, Drivers, InputFile, ReportModel};
+use crate::compare::{Comparison, ComparisonSetup, Verdict};
+use crate::detect::{DetectParams, Finding};
+use crate::format::{format_number, format_stat};
+use crate::ingest::Quality;
+use crate::model::{iso_week_label, RegionKey, SeriesSet};
+use crate::settings::ReportSettings;
+
+/// Paths (relative to the report folder) of the charts drawn for the report.
+#[derive(Debug, Clone, Default)]
+pub struct ChartPaths {
+    /// The overview.
+    pub overview: Option<String>,
+    /// The heat map.
+    pub heatmap: Option<String>,
+    /// The comparison chart.
+    pub comparison: Option<String>,
+    /// Each alarming region's trend chart.
+    pub trend: Vec<(RegionKey, String)>,
+}
+
+/// Everything the report is built from.
+pub struct ReportInputs<'a> {
+    /// The run's settings.
+    pub settings: &'a ReportSettings,
+    /// The weekly series.
+    pub set: &'a SeriesSet,
+    /// Display name of each region.
+    pub names: &'a HashMap<RegionKey, String>,
+    /// Every region's finding for the reported week, most significant first.
+    pub latest: &'a [Finding],
+    /// The comparison: per region and all together.
+    pub comparison: (&'a [Comparison], &'a Comparison),
+    /// The comparison's periods, test and level.
+    pub setup: &'a ComparisonSetup,
+    /// The previous report in the same root.
+    pub previous: Option<&'a PreviousReport>,
+    /// Chart paths.
+    pub charts: &'a ChartPaths,
+    /// What drove each alert.
+    pub drivers: Vec<Drivers>,
+    /// The input's name and SHA-256.
+    pub input: InputFile,
+    /// The as-of date and the ledger.
+    pub as_of: NaiveDate,
+    /// The data-quality ledger.
+    pub quality: &'a Quality,
+    /// Notes on the data (periods, where series start, stale data).
+    pub notes: Vec<String>,
+}
+
+/// The alerts of the reported week, flagged new or continuing against the previous report.
+fn alerts(i: &ReportInputs<'_>, previous: &HashSet<String>) -> Vec<Alert> {
+    i.latest
+        .iter()
+        .filter(|f| f.alarm)
+        .map(|f| {
+            let name = i.names[&f.region].clone();
+            Alert {
+                region: f.region.clone(),
+                status: if previous.contains(&name) {
+                    "continuing".into()
+                } else {
+                    "new".into()
+                },
+                chart: i
+                    .charts
+                    .trend
+                    .iter()
+                    .find(|(r, _)| *r == f.region)
+                    .map(|(_, p)| p.clone()),
+                name,
+                observed: f.judgement.observed,
+                expected: f.judgement.expected,
+                upperbound: f.judgement.upperbound,
+                ratio: f.ratio,
+                pvalue: f.judgement.pvalue,
+                qvalue: f.qvalue,
+                weeks_in_row: f.weeks_in_row,
+                method: f.method.name().into(),
+            }
+        })
+        .collect()
+}
+
+/// The opening paragraph: the week's alerts, then the period comparison of all regions.
+fn summary(week: NaiveDate, judged: usize, alerts: &[Alert], i: &ReportInputs<'_>) -> String {
+    let unit = i.set.measure_name();
+    let mut summary = if alerts.is_empty() {
+        format!("In the week of {week}, none of the {judged} regions judged rose significantly above its expected range.")
+    } else {
+        format!(
+            "In the week of {week}, {} of the {judged} regions judged rose significantly above their expected range ({}).",
+            alerts.len(),
+            alerts.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let t = i.comparison.1;
+    summary.push_str(&format!(
+        " Across all regions, {} {unit} in {} compared with {} in {} ({} per week against {}): {}.",
+        format_number(t.count),
+        i.setup.period,
+        format_number(t.count_against),
+        i.setup.against,
+        format_stat(Some(t.count / t.weeks)),
+        format_stat(Some(t.count_against / t.weeks_against)),
+        match t.verdict {
+            Verdict::Up => format!(
+                "a significant rise of {}",
+                t.percent_change
+                    .map_or("n/a".into(), |p| format!("{p:.0}%"))
+            ),
+            Verdict::Down => format!(
+                "a significant fall of {}",
+                t.percent_change
+                    .map_or("n/a".into(), |p| format!("{:.0}%", -p))
+            ),
+            Verdict::NoSignificantChange => "no significant change".into(),
+            Verdict::TooFewEvents => "too few events to compare".into(),
+            Verdict::TooFewWeeks => "too few weeks to compare".into(),
+            Verdict::NotCovered => "not covered by the data in both periods".into(),
+        }
+    ));
+    summary
+}
+
+/// The methods and parameters, as name = value lines, so the run can be reproduced.
+fn parameters(i: &ReportInputs<'_>) -> Vec<(String, String)> {
+    let p: &DetectParams = &i.settings.run.detection;
+    let c = &i.settings.run.comparison;
+    let unit = i.set.measure_name();
+    vec![
+        ("Method".to_string(), format!("{} (auto = nb: predictive negative binomial with estimated dispersion)", p.method.name())),
+        ("Significance and false-discovery level (alpha)".into(), p.level().to_string()),
+        ("Multiple testing".into(), "Benjamini-Hochberg across the regions judged each week".into()),
+        ("Alarm rule".into(), format!("observed above the upper bound, q <= alpha, and at least {} {unit} in the last 4 weeks", p.min_count)),
+        ("nb baseline".into(), format!("{} weeks after a {}-week guard", p.baseline_weeks.unwrap_or(26), p.guard_weeks)),
+        ("Noufaily / Farrington".into(), "b = 4 years, w = 3, surveillance's improved / original presets".into()),
+        ("Region level".into(), i.set.region_columns.join(" > ")),
+        ("Week".into(), format!("starts on {}", i.set.week_start.name())),
+        ("Comparison".into(), format!("{} against {}: {}, test {}, {}% intervals", c.period, c.against, c.test.description(), c.test.name(), format_stat(Some(100.0 * i.setup.level())))),
+    ]
+}
+
+/// Builds the report model.
+///
+/// # Panics
+/// If the series have no weeks (the caller checks first).
+pub fn build(i: ReportInputs<'_>) -> ReportModel {
+    let week = *i.set.weeks.last().expect("a week to report on");
+    let unit = i.set.measure_name();
+    let previous_alerts: HashSet<String> = i
+        .previous
+        .map(|p| p.alerts.iter().map(|a| a.name.clone()).collect())
+        .unwrap_or_default();
+    let alerts = alerts(&i, &previous_alerts);
+    let current: HashSet<&str> = alerts.iter().map(|a| a.name.as_str()).collect();
+    let mut ended: Vec<String> = previous_alerts
+        .iter()
+        .filter(|n| !current.contains(n.as_str()))
+        .cloned()
+        .collect();
+    ended.sort();
+    let judged = i
+        .latest
+        .iter()
+        .filter(|f| f.judgement.note.is_none())
+        .count();
+    let tail = series_tail(i.set, i.names);
+    let (rows, total) = i.comparison;
+    ReportModel {
+        title: i.settings.title.clone(),
+        as_of: i.as_of,
+        week,
+        week_label: iso_week_label(week),
+        source: i.input.name.clone(),
+        unit: unit.clone(),
+        regions_judged: judged,
+        summary: summary(week, judged, &alerts, &i),
+        highlights: alerts
+            .iter()
+            .take(5)
+            .map(|a| super::alert_sentence(a, week, &unit))
+            .collect(),
+        ended,
+        previous_report: i.previous.map(|p| p.label.clone()),
+        overview_chart: i.charts.overview.clone(),
+        heatmap_chart: i.charts.heatmap.clone(),
+        comparison: ComparisonSection {
+            period: i.setup.period,
+            against: i.setup.against,
+            test: i.setup.test.name().into(),
+            test_description: i.setup.test.description().into(),
+            ci_level: i.setup.level(),
+            // Display names (a constant country level is dropped) for the report's table.
+            regions: rows
+                .iter()
+                .map(|c| Comparison {
+                    region: vec![i.names[&c.region].clone()],
+                    ..c.clone()
+                })
+                .collect(),
+            total: total.clone(),
+            chart: i.charts.comparison.clone(),
+        },
+        parameters: parameters(&i),
+        drivers: i.drivers,
+        inputs: vec![i.input],
+        quality: i.quality.clone(),
+        short_history: i
+            .latest
+            .iter()
+            .filter(|f| f.reason.is_short_history())
+            .map(|f| i.names[&f.region].clone())
+            .collect(),
+        revisions: i.previous.map(|p| revisions(p, &tail)).unwrap_or_default(),
+        notes: i.notes,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        command: i.settings.command.clone(),
+        findings: i.latest.to_vec(),
+        series_tail: tail,
+        alerts,
+    }
+}
