@@ -58,13 +58,13 @@ pub struct ReportArgs {
     /// Use the bundled demo data (as of 2019-12-01 unless --as-of is given).
     #[arg(long)]
     pub demo: bool,
-    /// Incident file (overrides the config's [input] path).
+    /// Incident file (overrides the config's `[input]` path).
     #[arg(long, short, value_name = "PATH")]
     pub input: Option<PathBuf>,
-    /// How to read the input (each overrides the config's [input]).
+    /// How to read the input (each overrides the config's `[input]`).
     #[command(flatten)]
     pub read: ReadArgs,
-    /// How to judge each region (each overrides the config's [detect]).
+    /// How to judge each region (each overrides the config's `[detect]`).
     #[command(flatten)]
     pub detection: DetectionArgs,
     /// Output root; the report goes to OUT/YYYY-Www/ [default: the config's, or ./reports]

@@ -2,9 +2,22 @@
 //! region, tests each region's recent weeks against its own rolling baseline, and reports
 //! where activity is rising.
 //!
-//! Pipeline: [`ingest`] → [`aggregate`] → detect/compare → render + report, driven by a thin
-//! CLI ([`cli`], [`commands`]). Polars stays in `ingest` and `aggregate`; everything after
-//! works on the plain types in [`model`].
+//! # Map of the crate
+//! The pipeline, in order:
+//! - [`cli`] (raw command-line values) → [`settings`] (flags over the report's [`config`] over
+//!   defaults, validated once) → [`commands`] (one page of steps per subcommand).
+//! - [`ingest`]: read and validate an export into [`ingest::Incidents`] and a ledger of every
+//!   row kept, rejected or excluded ([`demo`] holds the bundled data).
+//! - [`aggregate`]: weekly series per region ([`model`]), each starting where its source
+//!   covers it.
+//! - [`detect`]: the detectors ([`detect::nb`] by default; EARS, Farrington/Noufaily, CUSUM,
+//!   trend), multiplicity control and typed outcomes; [`compare`]: two periods per region;
+//!   [`analysis`]: what drove a rise; [`stats`]: distributions with R's conventions.
+//! - [`render`]: charts (PNG, SVG); [`report`]: the weekly report's model, history, markdown and
+//!   safe publishing; [`export`]: CSV, JSON, Parquet, tables and markdown over [`mod@format`].
+//!
+//! Polars stays in `ingest` and `aggregate`; everything after works on plain types. Errors are
+//! one typed [`Error`]; `anyhow` appears only in `commands` and `main`.
 #![warn(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 

@@ -6,7 +6,7 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::Serialize;
 
 /// The day a week starts on. ACLED weeks run Saturday to Friday; ISO weeks Monday to Sunday;
-/// CDC/MMWR weeks Sunday to Saturday (METHODS.md §9).
+/// CDC/MMWR weeks Sunday to Saturday (ISO 8601; CDC's MMWR week definition).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum WeekStart {

@@ -8,7 +8,7 @@
 //! `qbeta` inverts statrs' regularised incomplete beta by bisection to 1e-15 in p-space.
 //!
 //! Sources: R 4.2.2 `src/nmath/qpois.c`, `qnbinom.c` (search and fuzz); `stats::p.adjust`
-//! (BH, METHODS.md §8).
+//! (BH: Benjamini & Hochberg 1995, J. R. Stat. Soc. B 57:289).
 
 use statrs::distribution::{
     Binomial, ContinuousCDF, Discrete, DiscreteCDF, NegativeBinomial, Normal, Poisson, StudentsT,
@@ -274,7 +274,7 @@ mod tests {
     #[test]
     fn discrete_quantiles_match_r() {
         // R 4.2.2: qpois(0.95, 3) = 6; qpois(0.999, 0.5) = 4; qnbinom(0.95, 2, 0.4) = 8;
-        // qnbinom(0.95, size = 0.5, prob = 6/7) = 1 (METHODS.md §10.2, bayes).
+        // qnbinom(0.95, size = 0.5, prob = 6/7) = 1 (surveillance's `bayes`, all-zero 6-week baseline).
         assert_eq!(qpois(0.95, 3.0), 6.0);
         assert_eq!(qpois(0.999, 0.5), 4.0);
         assert_eq!(qnbinom(0.95, 2.0, 0.4), 8.0);
@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn bh_matches_methods_example() {
-        // METHODS.md §8: p.adjust(c(.001,.008,.039,.041,.042,.06,.074,.205), "BH").
+        // R 4.2.2: p.adjust(c(.001,.008,.039,.041,.042,.06,.074,.205), "BH").
         let p = [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205].map(Some);
         let q = benjamini_hochberg(&p);
         let want = [

@@ -70,7 +70,8 @@ struct WeekValues {
     expected: Vec<Option<f64>>,
     upper: Vec<Option<f64>>,
     alarm: Vec<bool>,
-    ratio: Vec<Option<f64>>,
+    /// The heat map's signal: (observed + ½)/(expected + ½), not the findings' ratio.
+    signal: Vec<Option<f64>>,
 }
 
 /// Writes the trend chart of every region, the overview and the heat map into `dir`.
@@ -101,7 +102,7 @@ pub fn write_detect_charts(dir: &Path, c: &DetectCharts<'_>) -> anyhow::Result<C
         let mut expected = vec![None; weeks.len()];
         let mut upper = vec![None; weeks.len()];
         let mut alarm = vec![false; weeks.len()];
-        let mut ratio = vec![None; weeks.len()];
+        let mut signal = vec![None; weeks.len()];
         if let Some(w) = windows.get(region) {
             for f in w {
                 if let Some(i) = weeks.iter().position(|d| *d == f.week_start) {
@@ -109,7 +110,7 @@ pub fn write_detect_charts(dir: &Path, c: &DetectCharts<'_>) -> anyhow::Result<C
                     upper[i] = f.judgement.upperbound;
                     alarm[i] = f.alarm;
                     // Smoothed for display: (observed + ½)/(expected + ½).
-                    ratio[i] = f
+                    signal[i] = f
                         .judgement
                         .expected
                         .map(|e| (f.judgement.observed + 0.5) / (e + 0.5));
@@ -120,7 +121,7 @@ pub fn write_detect_charts(dir: &Path, c: &DetectCharts<'_>) -> anyhow::Result<C
             expected,
             upper,
             alarm,
-            ratio,
+            signal,
         }
     };
     let measure = c.set.measure();
@@ -240,10 +241,10 @@ pub fn write_detect_charts(dir: &Path, c: &DetectCharts<'_>) -> anyhow::Result<C
     let rows: Vec<HeatmapRow> = order
         .iter()
         .map(|r| {
-            let WeekValues { alarm, ratio, .. } = per_week(r);
+            let WeekValues { alarm, signal, .. } = per_week(r);
             HeatmapRow {
                 name: names[*r].clone(),
-                ratio,
+                signal,
                 observed: window_values[*r].to_vec(),
                 alarm,
             }

@@ -4,7 +4,7 @@
 //! # Method
 //! The weekly counts of both periods y_i (n weeks in all, each with exposure e_i in weeks: 1
 //! for a whole week, less for a period's last partial block) and a period indicator d_i
-//! (1 = the period of interest) enter a log-linear model, log E[y_i] = log e_i + a + b·d_i.
+//! (1 = the period of interest) enter a log-linear model, log E(y_i) = log e_i + a + b·d_i.
 //! Its fit is the two period rates, so b = log(r1/r0) with r = Σy/Σe per period.
 //! - Dispersion φ̂ = Pearson X²/(n − 2) = Σ (y_i − μ̂_i)²/μ̂_i / (n − 2), floored at 1 for the
 //!   test (a Poisson-like series is never treated as less variable than Poisson).

@@ -1,6 +1,6 @@
 //! EARS C1, C2 and C3: short-baseline Shewhart-type charts from the CDC's Early Aberration
 //! Reporting System (Hutwagner et al. 2003, J Urban Health 80(2 Suppl 1):i89-96), as in R's
-//! `surveillance::earsC` (METHODS.md §2).
+//! `surveillance::earsC` (cran/surveillance `R/earsC.R`).
 //!
 //! - C1: baseline the `b` = 7 weeks t−7..t−1; mean Ȳ and sample SD S (n − 1);
 //!   U = Ȳ + z·max(S, minSigma), z = Φ⁻¹(1 − α), α = 0.001 by default (z ≈ 3.09).
@@ -139,7 +139,7 @@ mod tests {
 
     #[test]
     fn sparse_data_examples_from_methods() {
-        // METHODS.md §2 (R 4.2.2, surveillance 1.20.3): 7 zero weeks then 1 event.
+        // R 4.2.2, surveillance 1.20.3, earsC(C1, minSigma = 0 | 0.5 | 1): 7 zero weeks then 1 event.
         let y = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0];
         let j = judge(&y, 7, Variant::C1, &params(0.0));
         assert_eq!(j.upperbound, Some(0.0));

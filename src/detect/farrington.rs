@@ -1,5 +1,6 @@
 //! Farrington (1996) and Noufaily et al. (2013) outbreak detection, as R's
-//! `surveillance::farringtonFlexible` implements it (METHODS.md §3; cran/surveillance
+//! `surveillance::farringtonFlexible` implements it (Farrington et al. 1996, J. R. Stat. Soc.
+//! A 159:547; Noufaily et al. 2013, Stat. Med. 32:1206; cran/surveillance
 //! `R/farringtonFlexible.R`, checked against surveillance 1.20.3).
 //!
 //! For each judged week t0:
@@ -379,7 +380,7 @@ mod tests {
 
     #[test]
     fn reference_rows_follow_r_dates() {
-        // Saturday weeks; offsets 52, 104, 156 or 157, 209 (METHODS.md §3 step 1).
+        // Saturday weeks; offsets 52, 104, 156 or 157, 209 (R's `algo.farrington.referencetimepoints` by date).
         let dates = weekly("2015-12-26", 600);
         let t0 = 500;
         let offs: Vec<usize> = (1..=4)

@@ -208,7 +208,7 @@ pub struct InputSpec {
     /// Text is read in chunks of about this many bytes ([`CHUNK_BYTES`]; tests make it small
     /// to cross many chunk boundaries).
     pub chunk_bytes: usize,
-    /// Take the SHA-256 of delimited text while reading it ([`Incidents::sha256`]).
+    /// Take the SHA-256 of delimited text while reading it ([`super::Incidents::sha256`]).
     pub checksum: bool,
     /// Where each region's series starts (coverage).
     pub series_start: crate::aggregate::SeriesStart,

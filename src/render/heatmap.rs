@@ -23,10 +23,10 @@ const NAME_WIDTH: u32 = 230;
 pub struct HeatmapRow {
     /// Region name.
     pub name: String,
-    /// Smoothed ratio (observed + ½)/(expected + ½) per week (`None` where not judged); the
+    /// The signal (observed + ½)/(expected + ½) per week (`None` where not judged); the
     /// ½ keeps single events in quiet regions from painting the map.
-    pub ratio: Vec<Option<f64>>,
-    /// Observed per week (used where no ratio exists).
+    pub signal: Vec<Option<f64>>,
+    /// Observed per week (used where no signal exists).
     pub observed: Vec<f64>,
     /// Alarm per week.
     pub alarm: Vec<bool>,
@@ -105,11 +105,11 @@ pub(super) fn draw<DB: DrawingBackend>(
         chart
             .draw_series(row.observed.iter().enumerate().map(|(w, _)| {
                 let colour = row
-                    .ratio
+                    .signal
                     .get(w)
                     .copied()
                     .flatten()
-                    .map_or(style::NOT_JUDGED, style::ratio_colour);
+                    .map_or(style::NOT_JUDGED, style::signal_colour);
                 Rectangle::new([(w as i32, y), (w as i32 + 1, y + 1)], colour.filled())
             }))
             .map_err(de)?;
@@ -128,14 +128,14 @@ pub(super) fn draw<DB: DrawingBackend>(
             )
             .map_err(de)?;
     }
-    // Legend: the ratio scale.
+    // Legend: the signal scale.
     let stops = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
     for (k, ratio) in stops.iter().enumerate() {
         let x = 16 + k as i32 * 70;
         footer
             .draw(&Rectangle::new(
                 [(x, 12), (x + 24, 28)],
-                style::ratio_colour(*ratio).filled(),
+                style::signal_colour(*ratio).filled(),
             ))
             .map_err(de)?;
         footer

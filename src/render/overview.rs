@@ -39,7 +39,7 @@ pub struct OverviewSpec {
     pub subtitle: String,
     /// Shared weeks.
     pub weeks: Vec<NaiveDate>,
-    /// Panels, in display order (at most [`MAX_PANELS`] are drawn).
+    /// Panels, in display order (at most `MAX_PANELS` are drawn).
     pub panels: Vec<OverviewPanel>,
     /// Regions not shown (beyond the cap), for the note.
     pub not_shown: usize,

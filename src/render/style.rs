@@ -48,10 +48,10 @@ pub fn ensure_fonts() {
     });
 }
 
-/// Colour for an observed/expected ratio on a diverging scale: blue below 1, white at 1,
-/// vermillion above (log scale, saturating at 1/8 and 8).
-pub fn ratio_colour(ratio: f64) -> RGBColor {
-    let x = (ratio.max(1e-9).log2() / 3.0).clamp(-1.0, 1.0);
+/// Colour for the heat map's signal (observed + ½)/(expected + ½) on a diverging scale: blue
+/// below 1, white at 1, vermillion above (log scale, saturating at 1/8 and 8).
+pub fn signal_colour(signal: f64) -> RGBColor {
+    let x = (signal.max(1e-9).log2() / 3.0).clamp(-1.0, 1.0);
     let mix = |a: (u8, u8, u8), t: f64| -> RGBColor {
         let l = |c: u8| (255.0 + (f64::from(c) - 255.0) * t).round() as u8;
         RGBColor(l(a.0), l(a.1), l(a.2))

@@ -10,6 +10,7 @@ mod detect;
 mod faults;
 mod report;
 mod series;
+mod snapshots;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
