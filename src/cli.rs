@@ -343,6 +343,10 @@ pub struct ReadArgs {
     /// Fail (exit 2) on the first rejected row instead of counting and reporting it.
     #[arg(long)]
     pub strict: bool,
+    /// Fail (exit 2) when more than this share of the rows is rejected (a run that keeps no
+    /// rows always fails); 1 allows any share [default: 0.5]
+    #[arg(long, value_name = "SHARE")]
+    pub max_rejected: Option<f64>,
     /// Where each region's series starts: where its country's (top-level region's) records
     /// start, its own first record, or the first week of the data [default: top]
     #[arg(long, value_enum, value_name = "RULE")]

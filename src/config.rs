@@ -93,6 +93,8 @@ pub struct InputConfig {
     /// Fail on any rejected row.
     #[serde(default)]
     pub strict: bool,
+    /// The share of rejected rows above which a load fails.
+    pub max_rejected: Option<f64>,
     /// Where each region's series starts.
     pub series_start: Option<crate::aggregate::SeriesStart>,
 }
@@ -183,6 +185,7 @@ const KEYS: &[&str] = &[
     "unknown_day",
     "multi_day",
     "strict",
+    "max_rejected",
     "series_start",
     "method",
     "alpha",

@@ -25,6 +25,8 @@ pub mod defaults {
     use crate::ingest::{Metric, MultiDay, UnknownDay};
     use crate::render::ChartFormat;
 
+    /// A load rejecting more than this share of its rows fails.
+    pub const MAX_REJECTED: f64 = crate::ingest::DEFAULT_MAX_REJECTED;
     /// Significance and false-discovery level.
     pub const ALPHA: f64 = crate::detect::DEFAULT_ALPHA;
     /// An alarm needs at least this many events in the last 4 weeks.
@@ -450,6 +452,16 @@ pub fn input_spec(input: &InputArgs, config: &InputConfig) -> Result<InputSpec> 
         .or(config.multi_day)
         .unwrap_or(defaults::MULTI_DAY);
     spec.strict = r.strict || config.strict;
+    spec.max_rejected = r
+        .max_rejected
+        .or(config.max_rejected)
+        .unwrap_or(defaults::MAX_REJECTED);
+    if !(0.0..=1.0).contains(&spec.max_rejected) {
+        return Err(Error::Usage(format!(
+            "--max-rejected {} is not a share between 0 and 1",
+            spec.max_rejected
+        )));
+    }
     spec.series_start = r
         .series_start
         .or(config.series_start)

@@ -58,12 +58,31 @@ proptest! {
         spec.region_cols = vec!["region".into()];
         spec.weight_col = Some("deaths".into());
         spec.chunk_bytes = chunk;
-        let incidents = load_incidents(&spec).unwrap();
-        let set = weekly_series(&incidents, None, None, uptick::aggregate::SeriesStart::Data).unwrap();
+        let loaded = load_incidents(&spec);
 
-        // The model: a row counts in its Monday week when that week ended by as-of.
+        // The model: a row counts in its Monday week when that week ended by as-of and is not
+        // the data's incomplete last week (the data end before its Sunday; weekly dates, all
+        // Mondays, are whole weeks).
         let ws = WeekStart::Mon;
-        let last = ws.last_complete_week(as_of);
+        let mut last = ws.last_complete_week(as_of);
+        let days: Vec<NaiveDate> = rows.iter().filter_map(|r| r.day).map(|d| day0() + Days::new(d.into())).collect();
+        if let Some(&end) = days.iter().max() {
+            let week = ws.week_of(end);
+            let kept_days: Vec<NaiveDate> = days.iter().copied().filter(|&d| ws.week_of(d) <= last).collect();
+            let weekly = kept_days.iter().all(|&d| ws.week_of(d) == d) && kept_days.iter().any(|&d| d != end);
+            if end < week + Days::new(6) && week <= last && !weekly {
+                last = week - Days::new(7);
+            }
+        }
+        // A load that keeps nothing, or rejects more than half its rows, is an error.
+        let bad = rows.iter().filter(|r| r.day.is_none()).count();
+        let good = days.iter().filter(|&&d| ws.week_of(d) <= last).count();
+        if good == 0 || 2 * bad > rows.len() {
+            prop_assert!(loaded.is_err(), "expected an error: {} good, {} bad rows", good, bad);
+            return Ok(());
+        }
+        let incidents = loaded.unwrap();
+        let set = weekly_series(&incidents, None, None, uptick::aggregate::SeriesStart::Data).unwrap();
         let mut want: BTreeMap<(String, NaiveDate), (f64, f64)> = BTreeMap::new();
         for r in &rows {
             let Some(d) = r.day else { continue };
@@ -167,11 +186,12 @@ proptest! {
                 // Bounds of the form mean + margin must reach the mean. Two kinds need not:
                 // negative-binomial quantiles (noufaily, nb, auto) fall below the mean under
                 // extreme overdispersion, as in R (tests/reference.rs pins such a case), and
-                // the EARS C3 bound falls when the two weeks before already carry excess.
-                // Those must still be finite and non-negative.
+                // cumulative bounds (EARS C3, CUSUM) fall when the weeks before already carry
+                // excess: the count that tips the sum over its threshold is then below the
+                // mean. Those must still be finite and non-negative.
                 let quantile_or_cumulative = matches!(
                     f.method,
-                    Method::Noufaily | Method::Nb | Method::Auto | Method::EarsC3
+                    Method::Noufaily | Method::Nb | Method::Auto | Method::EarsC3 | Method::Cusum
                 );
                 if quantile_or_cumulative {
                     prop_assert!(u.is_finite() && u >= 0.0, "{}: upper {u}", f.method.name());

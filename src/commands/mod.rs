@@ -90,9 +90,16 @@ pub fn load_checked(input: &InputSpec, quiet: bool, checksum: bool) -> anyhow::R
 /// is then the data's last week, not the as-of week).
 pub fn stale_data_note(loaded: &Loaded) -> Option<String> {
     let last = *loaded.set.weeks.last()?;
-    let expected = loaded.incidents.last_week;
+    let ws = loaded.incidents.week_start;
+    let expected = if loaded.spec.include_incomplete {
+        ws.week_of(loaded.spec.as_of)
+    } else {
+        ws.last_complete_week(loaded.spec.as_of)
+    };
     let gap = (expected - last).num_days() / 7;
-    (gap > 0).then(|| {
+    // A last week left out as incomplete has its own note; only a longer gap is news.
+    let cut = loaded.incidents.last_week < expected;
+    (gap > i64::from(cut)).then(|| {
         format!(
             "the data end with the week of {last}, {gap} week(s) before the last complete week at --as-of {} ({expected}); the latest week judged is {last}",
             loaded.spec.as_of

@@ -12,6 +12,7 @@
 //! `validate` (row by row into cells and the ledger), [`dates`] and [`quality`].
 
 pub mod chunks;
+mod date_column;
 pub mod dates;
 mod ndjson;
 mod parquet;
@@ -29,7 +30,8 @@ use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 use crate::model::{RegionKey, WeekStart};
-pub use dates::{parse_date, DateError};
+use date_column::DateMode;
+pub use dates::{parse_date, DateError, DateReader, FieldOrder};
 pub use quality::{Quality, ReasonCount};
 pub use schema::{ColumnMap, DateSource, Preset};
 pub use spec::{InputFormat, InputSpec, Metric, MultiDay, Source, UnknownDay, WhereFilter};
@@ -48,6 +50,11 @@ pub const MAX_COUNT: f64 = 1e9;
 /// Region values longer than this (in bytes) are rejected: no place name is this long, and
 /// such a value (a runaway quoted field, a pasted document) would flood every output.
 pub const MAX_NAME_BYTES: usize = 4096;
+
+/// A load that rejects more than this share of the rows it read is an error: the file is
+/// probably read wrongly (a date format, a column), and a series built from the rest would
+/// mislead.
+pub const DEFAULT_MAX_REJECTED: f64 = 0.5;
 
 /// Dates before this year are rejected as implausible for incident data.
 pub const MIN_YEAR: i32 = 1900;
@@ -128,9 +135,41 @@ pub fn load_incidents(spec: &InputSpec) -> Result<Incidents> {
             Source::Memory { name, .. } => InputFormat::from_path(Path::new(name)).unwrap_or(InputFormat::Csv),
         },
     };
-    match format {
-        InputFormat::Csv | InputFormat::Tsv => text::load_text(spec, format),
-        InputFormat::Ndjson => ndjson::load_ndjson(spec),
-        InputFormat::Parquet => parquet::load_parquet(spec),
+    let scan = |dates| match format {
+        InputFormat::Csv | InputFormat::Tsv => text::load_text(spec, format, dates),
+        InputFormat::Ndjson => ndjson::load_ndjson(spec, dates),
+        InputFormat::Parquet => parquet::load_parquet(spec, dates),
+    };
+    let first = scan(DateMode::Infer)?;
+    if !first.validator.order_open() {
+        return first.finish();
+    }
+    // The first batch with numeric dates left day-first and month-first open: read the
+    // dates of the whole file, then load it with the order known.
+    drop(first);
+    let known = scan(DateMode::Sniff)?.validator.sniffed()?;
+    scan(known)?.finish()
+}
+
+/// One pass over an input: the validator with its result, the reader's notes, the checksum.
+struct Scanned<'s> {
+    validator: validate::Validator<'s>,
+    notes: Vec<String>,
+    sha256: Option<String>,
+}
+
+impl Scanned<'_> {
+    /// The incidents, if the load kept enough of the rows ([`Quality::usable`]).
+    fn finish(self) -> Result<Incidents> {
+        let spec = self.validator.spec();
+        let path = spec.source.path();
+        let max_rejected = spec.max_rejected;
+        let mut incidents = self.validator.finish(self.notes);
+        incidents.sha256 = self.sha256;
+        incidents
+            .quality
+            .usable(max_rejected)
+            .map_err(|message| Error::Parse { path, message })?;
+        Ok(incidents)
     }
 }

@@ -4,13 +4,14 @@
 use polars::prelude::*;
 
 use super::chunks;
+use super::date_column::DateMode;
 use super::parquet::nested_column;
 use super::schema::resolve_columns;
 use super::spec::InputSpec;
 use super::stream::{chunk_error, finish_hash, open_stream, start_of_file};
 use super::text::{record_index, Lines};
-use super::validate::Validator;
-use super::{Incidents, MAX_RECORD_BYTES, RECORD_COL};
+use super::validate::{Flow, Validator};
+use super::{Scanned, MAX_RECORD_BYTES, RECORD_COL};
 use crate::error::{Error, Result};
 
 /// The first line of an NDJSON chunk that is not a JSON object, as "line N, column C: why";
@@ -36,7 +37,7 @@ pub(super) fn first_json_error(text: &[u8], line_base: u64) -> Option<String> {
 }
 
 /// Streams NDJSON (plain or gzip) in chunks of whole lines, each parsed by Polars.
-pub(super) fn load_ndjson(spec: &InputSpec) -> Result<Incidents> {
+pub(super) fn load_ndjson(spec: &InputSpec, dates: DateMode) -> Result<Scanned<'_>> {
     let path = spec.source.path();
     let (stream, gzip, hasher) = open_stream(spec)?;
     // JSON strings cannot hold a raw newline, so every newline ends a record.
@@ -79,7 +80,7 @@ pub(super) fn load_ndjson(spec: &InputSpec) -> Result<Incidents> {
         .filter(|n| n != RECORD_COL)
         .collect();
     let map = resolve_columns(spec, &header, &path)?;
-    let mut validator = Validator::new(spec, map, header, path.clone());
+    let mut validator = Validator::new(spec, map, header, path.clone(), dates);
     let needed = validator.needed().to_vec();
     let mut chunk = Some(first);
     let (mut line_base, mut first_record) = (0u64, 0u64);
@@ -105,15 +106,19 @@ pub(super) fn load_ndjson(spec: &InputSpec) -> Result<Incidents> {
                 line_base,
                 first_record,
             };
-            validator.batch(&batch, &lines)?;
+            if validator.batch(&batch, &lines)? == Flow::Stop {
+                break;
+            }
             first_record += batch.height() as u64;
         }
         line_base += chunks::count_newlines(&text);
         chunk = next()?.map(polars_buffer::Buffer::from);
     }
-    let mut incidents = validator.finish(Vec::new());
-    incidents.sha256 = hasher.map(finish_hash);
-    Ok(incidents)
+    Ok(Scanned {
+        validator,
+        notes: Vec::new(),
+        sha256: hasher.map(finish_hash),
+    })
 }
 
 #[cfg(test)]

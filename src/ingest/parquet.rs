@@ -5,11 +5,12 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::date_column::DateMode;
 use super::schema::resolve_columns;
 use super::spec::{InputSpec, Source};
 use super::text::Lines;
-use super::validate::Validator;
-use super::{Incidents, RECORD_COL};
+use super::validate::{Flow, Validator};
+use super::{Scanned, RECORD_COL};
 use crate::error::{Error, Result};
 
 /// Parquet files are validated a batch of rows at a time: one row per this many bytes of the
@@ -28,7 +29,7 @@ pub(super) fn nested_column(path: &Path, name: &str, dtype: &DataType) -> Error 
 }
 
 /// Parquet through Polars' lazy scan, a batch of rows at a time.
-pub(super) fn load_parquet(spec: &InputSpec) -> Result<Incidents> {
+pub(super) fn load_parquet(spec: &InputSpec, dates: DateMode) -> Result<Scanned<'_>> {
     let path = spec.source.path();
     let Source::File(file) = &spec.source else {
         return Err(Error::Usage(
@@ -42,7 +43,7 @@ pub(super) fn load_parquet(spec: &InputSpec) -> Result<Incidents> {
     let schema = frame.collect_schema().map_err(Error::polars(ctx.clone()))?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let map = resolve_columns(spec, &header, &path)?;
-    let mut validator = Validator::new(spec, map, header, path.clone());
+    let mut validator = Validator::new(spec, map, header, path.clone(), dates);
     let mut select = Vec::with_capacity(validator.needed().len() + 1);
     for name in validator.needed() {
         match schema.get(name.as_str()) {
@@ -66,9 +67,15 @@ pub(super) fn load_parquet(spec: &InputSpec) -> Result<Incidents> {
         }
         offset += batch.height() as i64;
         // Parquet has no lines: "line" means the 1-based row number.
-        validator.batch(&batch, &Lines::Offset(1))?;
+        if validator.batch(&batch, &Lines::Offset(1))? == Flow::Stop {
+            break;
+        }
     }
-    Ok(validator.finish(Vec::new()))
+    Ok(Scanned {
+        validator,
+        notes: Vec::new(),
+        sha256: None,
+    })
 }
 
 #[cfg(test)]

@@ -205,6 +205,8 @@ pub struct InputSpec {
     pub multi_day: MultiDay,
     /// Turn any rejection into an error.
     pub strict: bool,
+    /// A load that rejects more than this share of the rows read is an error (1 allows any).
+    pub max_rejected: f64,
     /// Text is read in chunks of about this many bytes ([`CHUNK_BYTES`]; tests make it small
     /// to cross many chunk boundaries).
     pub chunk_bytes: usize,
@@ -243,6 +245,7 @@ impl InputSpec {
             unknown_day: UnknownDay::MonthStart,
             multi_day: MultiDay::Start,
             strict: false,
+            max_rejected: super::DEFAULT_MAX_REJECTED,
             chunk_bytes: CHUNK_BYTES,
             checksum: false,
             series_start: crate::aggregate::SeriesStart::Top,

@@ -10,11 +10,12 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use super::chunks;
+use super::date_column::DateMode;
 use super::schema::resolve_columns;
 use super::spec::{InputFormat, InputSpec};
 use super::stream::{chunk_error, finish_hash, open_stream, refuse_binary, start_of_file, to_utf8};
-use super::validate::Validator;
-use super::{Incidents, MAX_RECORD_BYTES, RECORD_COL};
+use super::validate::{Flow, Validator};
+use super::{Scanned, MAX_RECORD_BYTES, RECORD_COL};
 use crate::error::{Error, Result};
 
 pub(super) fn sniff_delimiter(first_line: &[u8]) -> u8 {
@@ -57,7 +58,11 @@ pub(super) fn clean_header(raw: Vec<String>, notes: &mut Vec<String>) -> Vec<Str
 
 /// Streams delimited text: header and delimiter from the first chunk, then every chunk
 /// parsed by Polars and validated.
-pub(super) fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Incidents> {
+pub(super) fn load_text(
+    spec: &InputSpec,
+    format: InputFormat,
+    dates: DateMode,
+) -> Result<Scanned<'_>> {
     let path = spec.source.path();
     let (stream, gzip, hasher) = open_stream(spec)?;
     let mut chunks = chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES);
@@ -122,14 +127,14 @@ pub(super) fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Inciden
             .map(|n| Field::new(n.as_str().into(), DataType::String))
             .collect(),
     );
-    let mut validator = Validator::new(spec, map, header, path.clone());
+    let mut validator = Validator::new(spec, map, header, path.clone(), dates);
     let needed = validator.needed().to_vec();
     // Two stages, one chunk apart: a reader thread cuts and parses chunk k + 1 while this
     // thread validates chunk k. The channel holds one parsed chunk, so at most three chunks
     // are in memory.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(TextBatch, DataFrame)>>(1);
     let reader_path = path.clone();
-    let mut incidents = std::thread::scope(|scope| -> Result<Incidents> {
+    let notes = std::thread::scope(|scope| -> Result<Vec<String>> {
         let reader = scope.spawn(move || {
             let path = reader_path;
             let mut notes = Vec::new();
@@ -183,16 +188,21 @@ pub(super) fn load_text(spec: &InputSpec, format: InputFormat) -> Result<Inciden
         });
         for item in rx {
             let (batch, frame) = item?;
-            validator.batch(&frame, &Lines::Text(&batch))?;
+            if validator.batch(&frame, &Lines::Text(&batch))? == Flow::Stop {
+                break; // dropping the receiver stops the reader
+            }
         }
         let more_notes = reader
             .join()
             .map_err(|_| Error::Usage("the reader thread failed".into()))?;
         notes.extend(more_notes);
-        Ok(validator.finish(notes))
+        Ok(notes)
     })?;
-    incidents.sha256 = hasher.map(finish_hash);
-    Ok(incidents)
+    Ok(Scanned {
+        validator,
+        notes,
+        sha256: hasher.map(finish_hash),
+    })
 }
 
 /// The record-number column of a scan whose first record is number `first_record`.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::dates::{parse_date, DateError};
+use super::date_column::{DateColumn, DateMode};
 use super::quality::Quality;
 use super::schema::{self, needed_columns, ColumnMap, DateSource, Preset};
 use super::spec::{InputSpec, Metric, MultiDay, UnknownDay};
@@ -56,15 +56,30 @@ pub(super) fn parse_int(value: Option<&str>, na: &[String]) -> Option<i64> {
     })
 }
 
-/// Column accessor over a collected batch: text values by row.
+/// Column accessor over a collected batch: text values by row, and each row's record number.
 pub(super) struct Cols<'a> {
     by_name: HashMap<&'a str, &'a StringChunked>,
+    records: &'a [u64],
 }
 
 impl<'a> Cols<'a> {
     pub(super) fn get(&self, name: &str, row: usize) -> Option<&'a str> {
         self.by_name.get(name).and_then(|ca| ca.get(row))
     }
+
+    pub(super) fn record(&self, row: usize) -> u64 {
+        self.records.get(row).copied().unwrap_or(row as u64)
+    }
+}
+
+/// Whether a loader should go on reading after a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flow {
+    /// Read the next batch.
+    Continue,
+    /// Stop reading: the sniff pass has what it needs, or the first pass found the date
+    /// column's day/month order open and the whole file must be sniffed first.
+    Stop,
 }
 
 /// The values of a kept row.
@@ -113,26 +128,6 @@ pub(super) struct Rules<'s> {
     want_fatalities: bool,
 }
 
-/// At most this many distinct date strings are remembered (timestamps can make every value
-/// distinct; the cache then restarts rather than grow with the file).
-pub(super) const DATE_CACHE_MAX: usize = 1 << 20;
-
-pub(super) fn cached_date(
-    cache: &mut FastMap<String, std::result::Result<NaiveDate, DateError>>,
-    value: &str,
-    format: Option<&str>,
-) -> std::result::Result<NaiveDate, DateError> {
-    if let Some(hit) = cache.get(value) {
-        return hit.clone();
-    }
-    let parsed = parse_date(value, format);
-    if cache.len() >= DATE_CACHE_MAX {
-        cache.clear();
-    }
-    cache.insert(value.to_string(), parsed.clone());
-    parsed
-}
-
 /// A 128-bit hash: event ids and row fingerprints are remembered as hashes, so memory does
 /// not hold every id's text. With 128 bits, a false "duplicate" among even 10^9 distinct
 /// values has a probability below 10^-20.
@@ -149,7 +144,7 @@ pub(super) struct Validator<'s> {
     path: PathBuf,
     needed: Vec<String>,
     event_type_col: Option<String>,
-    date_cache: FastMap<String, std::result::Result<NaiveDate, DateError>>,
+    dates: DateColumn,
     region_ids: FastMap<RegionKey, u32>,
     type_ids: FastMap<String, u32>,
     cell_ids: FastMap<(u32, NaiveDate, u32), usize>,
@@ -166,6 +161,9 @@ pub(super) struct Validator<'s> {
     missing_ids: u64,
     identical_kept: u64,
     last_complete: NaiveDate,
+    /// The latest plausible date of any row (after --as-of too, before the filters): where
+    /// the data end.
+    coverage_end: Option<NaiveDate>,
     /// First valid day per top-level region value, before the filters.
     top_level_first: FastMap<String, NaiveDate>,
 }
@@ -176,8 +174,15 @@ impl<'s> Validator<'s> {
         map: ColumnMap,
         header: Vec<String>,
         path: PathBuf,
+        date_mode: DateMode,
     ) -> Self {
-        let needed = needed_columns(spec, &map, &header);
+        let mut needed = needed_columns(spec, &map, &header);
+        let dates = DateColumn::new(spec, &map.date, &header, date_mode);
+        if let Some(year) = dates.extra_column() {
+            if !needed.contains(year) {
+                needed.push(year.clone());
+            }
+        }
         let week_start = spec.week_start.unwrap_or(map.preset.default_week_start());
         let last_complete = week_start.last_complete_week(spec.as_of);
         let last_week = if spec.include_incomplete {
@@ -227,7 +232,7 @@ impl<'s> Validator<'s> {
             path,
             needed,
             event_type_col,
-            date_cache: FastMap::default(),
+            dates,
             region_ids: FastMap::default(),
             type_ids: FastMap::default(),
             cell_ids: FastMap::default(),
@@ -242,8 +247,14 @@ impl<'s> Validator<'s> {
             missing_ids: 0,
             identical_kept: 0,
             last_complete,
+            coverage_end: None,
             top_level_first: FastMap::default(),
         }
+    }
+
+    /// What is being loaded.
+    pub(super) fn spec(&self) -> &'s InputSpec {
+        self.rules.spec
     }
 
     /// The columns each batch must hold (as text), besides the record number.
@@ -251,8 +262,9 @@ impl<'s> Validator<'s> {
         &self.needed
     }
 
-    /// Checks one batch of rows and folds the kept ones into the cells.
-    pub(super) fn batch(&mut self, frame: &DataFrame, lines: &Lines<'_>) -> Result<()> {
+    /// Checks one batch of rows and folds the kept ones into the cells (in a sniff pass,
+    /// only gathers the date order); says whether to read on.
+    pub(super) fn batch(&mut self, frame: &DataFrame, lines: &Lines<'_>) -> Result<Flow> {
         let path = self.path.clone();
         // One chunk per column: row access into a many-chunk array costs a search per call.
         let mut frame = frame.clone();
@@ -269,7 +281,6 @@ impl<'s> Validator<'s> {
                 )))?;
             by_name.insert(name.as_str(), ca);
         }
-        let cols = Cols { by_name };
         let records: Vec<u64> = frame
             .column(RECORD_COL)
             .and_then(|c| c.cast(&DataType::UInt64))
@@ -278,6 +289,20 @@ impl<'s> Validator<'s> {
             .map_err(Error::polars("reading record numbers"))?
             .into_no_null_iter()
             .collect();
+        let cols = Cols {
+            by_name,
+            records: &records,
+        };
+        self.dates.next_batch();
+        if self.dates.sniffing() {
+            self.dates.gather(&cols, records.len(), &self.rules.na);
+            self.dates.locate(|r| lines.of(&[r])[0]);
+            return Ok(if self.dates.settled() {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            });
+        }
         let first_record = self.records;
         self.records += records.len() as u64;
 
@@ -287,7 +312,12 @@ impl<'s> Validator<'s> {
         let mut key: Vec<&str> = Vec::with_capacity(self.rules.map.regions.len());
         for (row, &record) in records.iter().enumerate() {
             key.clear();
-            match self.judge(&cols, row, &mut key) {
+            let outcome = self.judge(&cols, row, &mut key);
+            if self.dates.open() {
+                // The whole file must be sniffed for the order; this pass is void.
+                return Ok(Flow::Stop);
+            }
+            match outcome {
                 RowOutcome::Keep(kept) => {
                     let region = match region_cache.get(key.as_slice()) {
                         Some(&id) => id,
@@ -334,10 +364,16 @@ impl<'s> Validator<'s> {
                             reason,
                         });
                     }
-                    self.out.quality.reject(reason, column.as_deref(), record);
+                    let value = column.as_deref().and_then(|c| cols.get(c, row));
+                    self.out
+                        .quality
+                        .reject(reason, column.as_deref(), record, value);
                 }
                 RowOutcome::Exclude(reason, column) => {
-                    self.out.quality.exclude(reason, column.as_deref(), record);
+                    let value = column.as_deref().and_then(|c| cols.get(c, row));
+                    self.out
+                        .quality
+                        .exclude_with(reason, column.as_deref(), record, value);
                 }
             }
         }
@@ -352,7 +388,21 @@ impl<'s> Validator<'s> {
         for (r, line) in fresh.iter().zip(lines.of(&fresh)) {
             self.line_of.insert(*r, line);
         }
-        Ok(())
+        self.dates.locate(|r| lines.of(&[r])[0]);
+        Ok(Flow::Continue)
+    }
+
+    /// The date mode a sniff pass found.
+    ///
+    /// # Errors
+    /// The date column stays ambiguous over the whole file.
+    pub(super) fn sniffed(&self) -> Result<DateMode> {
+        self.dates.sniffed(&self.path)
+    }
+
+    /// Whether this pass stopped because the date order is open (the file must be sniffed).
+    pub(super) fn order_open(&self) -> bool {
+        self.dates.open()
     }
 
     /// Adds a kept row to its (region, day, event type) cell.
@@ -405,6 +455,9 @@ impl<'s> Validator<'s> {
         key: &mut Vec<&'a str>,
     ) -> Check<Kept> {
         let date = self.row_date(cols, row)?;
+        if date >= self.rules.min_date && self.coverage_end.is_none_or(|e| date > e) {
+            self.coverage_end = Some(date);
+        }
         self.check_date_range(date)?;
         self.note_coverage(cols, row, date);
         self.check_filters(cols, row)?;
@@ -419,20 +472,24 @@ impl<'s> Validator<'s> {
 
     /// The row's day, from whichever date layout the preset has.
     fn row_date(&mut self, cols: &Cols<'_>, row: usize) -> Check<NaiveDate> {
-        let Rules { spec, map, na, .. } = &self.rules;
+        let Validator {
+            rules,
+            dates,
+            unknown_days,
+            multi_days,
+            ..
+        } = self;
+        let Rules { spec, map, na, .. } = rules;
+        let rows = cols.records.len();
         let reject = |why: &str, column: &String| RowOutcome::reject(why, Some(column));
         match &map.date {
             DateSource::Column(c) => {
                 let Some(v) = cols.get(c, row).filter(|v| !is_missing(Some(v), na)) else {
                     return Err(reject("missing date", c));
                 };
-                match cached_date(&mut self.date_cache, v, spec.date_format.as_deref()) {
-                    Ok(d) => Ok(d),
-                    Err(DateError::Ambiguous) => {
-                        Err(reject("ambiguous date (pass --date-format)", c))
-                    }
-                    Err(DateError::Unparsable) => Err(reject("unparsable date", c)),
-                }
+                dates
+                    .read(cols, rows, na, v)
+                    .map_err(|e| reject(&dates.reason(&e), c))
             }
             DateSource::YearMonthDay { year, month, day } => {
                 let (Some(y), Some(m), Some(d)) = (
@@ -449,7 +506,7 @@ impl<'s> Validator<'s> {
                     if spec.unknown_day == UnknownDay::Reject {
                         return Err(reject("unknown day (day 0)", day));
                     }
-                    self.unknown_days += 1;
+                    *unknown_days += 1;
                     1
                 } else {
                     d
@@ -472,15 +529,16 @@ impl<'s> Validator<'s> {
                 let Some(s) = cols.get(start, row).filter(|v| !is_missing(Some(v), na)) else {
                     return Err(reject("missing date", start));
                 };
-                let Ok(s) = parse_date(s, spec.date_format.as_deref()) else {
-                    return Err(reject("unparsable date", start));
+                let s = match dates.read(cols, rows, na, s) {
+                    Ok(d) => d,
+                    Err(e) => return Err(reject(&dates.reason(&e), start)),
                 };
                 let e = cols
                     .get(end, row)
-                    .and_then(|v| parse_date(v, spec.date_format.as_deref()).ok());
+                    .and_then(|v| dates.read(cols, rows, na, v).ok());
                 match e {
                     Some(e) if e != s => {
-                        self.multi_days += 1;
+                        *multi_days += 1;
                         match spec.multi_day {
                             MultiDay::Start => Ok(s),
                             MultiDay::End => Ok(e),
@@ -587,7 +645,10 @@ impl<'s> Validator<'s> {
                 .map(str::trim)
                 .unwrap_or("");
             if !got.eq_ignore_ascii_case(want) {
-                return Err(RowOutcome::exclude(&format!("--country {want}"), None));
+                return Err(RowOutcome::exclude(
+                    &format!("--country {want}"),
+                    Some(&map.regions[*i].1),
+                ));
             }
         }
         for f in &spec.filters {
@@ -595,7 +656,8 @@ impl<'s> Validator<'s> {
                 schema::find_column(header, &f.column).map_or(f.column.as_str(), |s| s.as_str());
             let got = cols.get(column, row).map(str::trim).unwrap_or("");
             if (got == f.value) == f.negate {
-                return Err(RowOutcome::exclude(&format!("--where {f}"), None));
+                let column = column.to_string();
+                return Err(RowOutcome::exclude(&format!("--where {f}"), Some(&column)));
             }
         }
         if let Some(re) = &spec.actor {
@@ -739,6 +801,7 @@ impl<'s> Validator<'s> {
     /// The incidents, with the ledger completed.
     pub(super) fn finish(mut self, notes: Vec<String>) -> Incidents {
         let spec = self.rules.spec;
+        let cut_note = self.cut_incomplete_last_week();
         let mut quality = std::mem::take(&mut self.out.quality);
         quality.rows_read = self.records;
         quality.kept = self.out.rows.iter().sum();
@@ -761,17 +824,84 @@ impl<'s> Validator<'s> {
                 quality.notes.push(format!("{n} {text}"));
             }
         }
-        if !spec.include_incomplete {
+        if let Some(note) = self.dates.note() {
+            quality.notes.push(note);
+        }
+        // The as-of week is cut only when it is incomplete and the data reach into it.
+        let as_of_week = self.rules.week_start.week_of(spec.as_of);
+        let as_of_week_cut =
+            self.last_complete < as_of_week && self.coverage_end.is_some_and(|e| e >= as_of_week);
+        if !spec.include_incomplete && as_of_week_cut {
             quality.notes.push(format!(
                 "series end with the last complete week (starting {}); the week of --as-of {} is incomplete and left out",
                 self.last_complete, spec.as_of
             ));
         }
+        quality.notes.extend(cut_note);
         self.out.quality = quality;
         let mut firsts: Vec<(String, NaiveDate)> = self.top_level_first.into_iter().collect();
         firsts.sort();
         self.out.top_level_first = firsts;
         self.out
+    }
+}
+
+impl Validator<'_> {
+    /// When the data end before the last day of their last week (and before the week of
+    /// --as-of, which has its own rule), that week is incomplete: its cells are dropped and
+    /// counted as excluded, unless --include-incomplete. Weekly counts dated by week start
+    /// are complete weeks. Returns the note saying so.
+    fn cut_incomplete_last_week(&mut self) -> Option<String> {
+        let spec = self.rules.spec;
+        let end = self.coverage_end?;
+        let ws = self.rules.week_start;
+        let week = ws.week_of(end);
+        let last_day = week + chrono::Days::new(6);
+        if spec.include_incomplete || end >= last_day || week > self.out.last_week {
+            return None;
+        }
+        let out = &mut self.out;
+        // Weekly counts dated by their week's first day (every date a week start, over more
+        // than one week): the last date stands for a whole week.
+        let weekly =
+            out.date.iter().all(|&d| ws.week_of(d) == d) && out.date.iter().any(|&d| d != end);
+        if weekly {
+            return None;
+        }
+        let keep: Vec<bool> = out.date.iter().map(|&d| ws.week_of(d) < week).collect();
+        let dropped: u64 = out
+            .rows
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| !**k)
+            .map(|(r, _)| r)
+            .sum();
+        fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut i = 0;
+            v.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+        }
+        retain(&mut out.region, &keep);
+        retain(&mut out.date, &keep);
+        retain(&mut out.kind, &keep);
+        retain(&mut out.rows, &keep);
+        retain(&mut out.events, &keep);
+        if let Some(f) = out.fatalities.as_mut() {
+            retain(f, &keep);
+        }
+        if let Some(w) = out.weight.as_mut() {
+            retain(w, &keep);
+        }
+        out.last_week = week - chrono::Days::new(7);
+        let reason = format!("in the incomplete last week of the data (week starting {week})");
+        out.quality.exclude_many(reason, dropped);
+        Some(format!(
+            "the data end on {} {end}, before the end of their last week ({week} to {last_day}): that week is incomplete and left out ({dropped} rows); the series end with the week starting {}; --include-incomplete keeps it",
+            end.format("%a"),
+            out.last_week
+        ))
     }
 }
 
@@ -801,7 +931,7 @@ mod tests {
         spec.id_col = Some("id".into());
         tweak(&mut spec);
         let map = schema::resolve_columns(&spec, &header, std::path::Path::new("t.csv")).unwrap();
-        let mut v = Validator::new(&spec, map, header.clone(), "t.csv".into());
+        let mut v = Validator::new(&spec, map, header.clone(), "t.csv".into(), DateMode::Infer);
         let columns: Vec<StringChunked> = (0..5)
             .map(|c| {
                 StringChunked::from_iter_values(
@@ -810,12 +940,14 @@ mod tests {
                 )
             })
             .collect();
+        let records: Vec<u64> = (0..rows.len() as u64).collect();
         let cols = Cols {
             by_name: header
                 .iter()
                 .map(String::as_str)
                 .zip(columns.iter())
                 .collect(),
+            records: &records,
         };
         (0..rows.len())
             .map(|row| {

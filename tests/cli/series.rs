@@ -1,6 +1,8 @@
 //! `uptick series` on every file in ../shared/data, with figures checked by an independent
 //! route: a one-off Python (csv module) count over the same files, recorded beside each test,
-//! and the weekly series that R made for ../shared/reference/series.
+//! and the weekly series that R made for ../shared/reference/series. Those counts include each
+//! file's last, often partial, week, so these runs pass `--include-incomplete`; the rule that
+//! leaves that week out is tested in `dates.rs` and `real_files_end_mid_week`.
 
 use crate::{cell, csv_rows, fixture, run_ok, shared_data, stderr, uptick};
 
@@ -15,7 +17,15 @@ fn acled_global_truncated_line_is_reported() {
     };
     let out = run_ok(
         uptick()
-            .args(["series", "--as-of", "2020-05-16", "--by", "admin1", "-i"])
+            .args([
+                "series",
+                "--include-incomplete",
+                "--as-of",
+                "2020-05-16",
+                "--by",
+                "admin1",
+                "-i",
+            ])
             .arg(&input),
     );
     let err = stderr(&out);
@@ -60,6 +70,7 @@ fn actor_filter_matches_any_actor_column() {
         uptick()
             .args([
                 "series",
+                "--include-incomplete",
                 "--as-of",
                 "2020-05-16",
                 "--actor",
@@ -94,6 +105,7 @@ fn acled_rows_per_actor_count_each_event_once() {
         uptick()
             .args([
                 "series",
+                "--include-incomplete",
                 "--as-of",
                 "2024-08-10",
                 "--metric",
@@ -188,7 +200,13 @@ fn every_acled_generation_loads() {
         };
         let out = run_ok(
             uptick()
-                .args(["series", "--as-of", "2026-11-22", "-i"])
+                .args([
+                    "series",
+                    "--include-incomplete",
+                    "--as-of",
+                    "2026-11-22",
+                    "-i",
+                ])
                 .arg(&input),
         );
         let err = stderr(&out);
@@ -201,7 +219,13 @@ fn every_acled_generation_loads() {
     };
     let err = stderr(&run_ok(
         uptick()
-            .args(["series", "--as-of", "2026-11-22", "-i"])
+            .args([
+                "series",
+                "--include-incomplete",
+                "--as-of",
+                "2026-11-22",
+                "-i",
+            ])
             .arg(&input),
     ));
     assert!(
@@ -224,7 +248,15 @@ fn acled_aggregates_match_the_r_series() {
     };
     let out = run_ok(
         uptick()
-            .args(["series", "--as-of", "2026-11-22", "--country", "Iraq", "-i"])
+            .args([
+                "series",
+                "--include-incomplete",
+                "--as-of",
+                "2026-11-22",
+                "--country",
+                "Iraq",
+                "-i",
+            ])
             .arg(&input),
     );
     let rows = csv_rows(&out.stdout);
@@ -255,6 +287,7 @@ fn iso_year_week_input_matches_the_r_series() {
         uptick()
             .args([
                 "series",
+                "--include-incomplete",
                 "--as-of",
                 "2026-11-22",
                 "--date-col",
@@ -299,6 +332,7 @@ fn gtd_extract_keeps_identical_rows() {
         uptick()
             .args([
                 "series",
+                "--include-incomplete",
                 "--as-of",
                 "2026-11-22",
                 "--metric",
@@ -346,6 +380,7 @@ fn gtd_extract_keeps_identical_rows() {
         uptick()
             .args([
                 "series",
+                "--include-incomplete",
                 "--as-of",
                 "2026-11-22",
                 "--unknown-day",
@@ -383,7 +418,13 @@ fn gtd_other_files_load() {
         };
         let err = stderr(&run_ok(
             uptick()
-                .args(["series", "--as-of", "2026-11-22", "-i"])
+                .args([
+                    "series",
+                    "--include-incomplete",
+                    "--as-of",
+                    "2026-11-22",
+                    "-i",
+                ])
                 .arg(&input),
         ));
         assert!(err.contains(kept), "{file}: {err}");
@@ -397,6 +438,7 @@ fn gtd_other_files_load() {
         uptick()
             .args([
                 "series",
+                "--include-incomplete",
                 "--as-of",
                 "2026-11-22",
                 "--country",
@@ -429,6 +471,7 @@ fn ucdp_ged_syria() {
         uptick()
             .args([
                 "series",
+                "--include-incomplete",
                 "--as-of",
                 "2019-12-31",
                 "--metric",
@@ -496,6 +539,10 @@ fn sigacts_generic_columns() {
         uptick()
             .args([
                 "series",
+                "--include-incomplete",
+                // 56% of the rows have no city: allowed, and counted.
+                "--max-rejected",
+                "1",
                 "--as-of",
                 "2026-11-22",
                 "--date-col",
@@ -526,6 +573,7 @@ fn gdelt_without_header() {
         uptick()
             .args([
                 "series",
+                "--include-incomplete",
                 "--as-of",
                 "2026-11-22",
                 "--no-header",
@@ -667,6 +715,7 @@ fn output_formats_agree() {
     let dir = tempfile::tempdir().unwrap();
     let args = [
         "series",
+        "--include-incomplete",
         "--demo",
         "--as-of",
         "2019-12-31",
@@ -748,6 +797,7 @@ fn parquet_and_ndjson_match_csv() {
             uptick()
                 .args([
                     "series",
+                    "--include-incomplete",
                     "--as-of",
                     "2024-01-31",
                     "--date-col",
@@ -815,4 +865,41 @@ fn every_ucdp_weekly_file_loads() {
         );
         assert_eq!(csv_rows(&out.stdout).len(), 1617, "{country}");
     }
+}
+
+/// Real exports end mid-week: ACLED Bangladesh ends on Monday 2024-08-05, two days into its
+/// Saturday week, whose 255 rows (Python: event dates 2024-08-03..05, ids counted once) are
+/// left out with a note; UCDP GED Syria ends on Saturday 2019-11-30, a day short of its Monday
+/// week. Weekly counts dated by week start (UCDP weekly battle deaths) are complete weeks.
+#[test]
+fn real_files_end_mid_week() {
+    let Some(acled) = shared_data("acled_event_samples/acled_bangladesh_2022-12_2024-08.csv.gz")
+    else {
+        return;
+    };
+    let out = run_ok(
+        uptick()
+            .args(["series", "--as-of", "2026-11-01", "-i"])
+            .arg(&acled),
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "excluded: in the incomplete last week of the data (week starting 2024-08-03): 255"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("the data end on Mon 2024-08-05"), "{err}");
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(
+        rows.iter().map(|r| r["week_start"].as_str()).max(),
+        Some("2024-07-27")
+    );
+    let out = run_ok(uptick().args(["series", "--demo", "--by", "country"]));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the data end on Sat 2019-11-30, before the end of their last week (2019-11-25 to 2019-12-01)"),
+        "{err}"
+    );
+    // every_ucdp_weekly_file_loads: weekly counts keep their last week without the flag.
 }
