@@ -12,7 +12,20 @@ pub fn format_number(x: f64) -> String {
     }
 }
 
-/// Formats a statistic for tables and CSV: 4 significant digits in plain notation where
+/// Formats a number for machines (CSV): the shortest text that reads back as the same
+/// `f64`, in plain notation from 1e-5 to 1e16 and scientific (`1.5e-7`) outside;
+/// `inf`/`-inf` for infinities, empty for none or NaN.
+pub fn format_full(x: Option<f64>) -> String {
+    match x {
+        None => String::new(),
+        Some(v) if v.is_nan() => String::new(),
+        Some(v) if v.is_infinite() => if v > 0.0 { "inf" } else { "-inf" }.into(),
+        Some(v) if v != 0.0 && !(1e-5..1e16).contains(&v.abs()) => format!("{v:e}"),
+        Some(v) => format!("{v}"),
+    }
+}
+
+/// Formats a statistic for tables (people): 4 significant digits in plain notation where
 /// that reads well, scientific below 1e-4; `inf` for infinity, empty for none.
 pub fn format_stat(x: Option<f64>) -> String {
     match x {
@@ -37,6 +50,36 @@ pub fn format_stat(x: Option<f64>) -> String {
                 s
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod full_tests {
+    use super::format_full;
+
+    #[test]
+    fn full_precision_round_trips() {
+        for x in [
+            21.6994_f64,
+            0.1 + 0.2,
+            1.0 / 3.0,
+            4.0,
+            0.0,
+            -0.25,
+            1.5e-7,
+            3.2e-300,
+            1e20,
+            123456.789,
+        ] {
+            let s = format_full(Some(x));
+            assert_eq!(s.parse::<f64>().unwrap(), x, "{s}");
+        }
+        assert_eq!(format_full(Some(21.6994)), "21.6994");
+        assert_eq!(format_full(Some(4.0)), "4");
+        assert_eq!(format_full(Some(1.5e-7)), "1.5e-7");
+        assert_eq!(format_full(Some(f64::INFINITY)), "inf");
+        assert_eq!(format_full(Some(f64::NAN)), "");
+        assert_eq!(format_full(None), "");
     }
 }
 

@@ -29,6 +29,16 @@ fn category_label(preset: Preset, column: &str, value: &str) -> String {
     }
 }
 
+/// The column drivers break alerts down by: the finest event-type column, when the input has
+/// one.
+pub fn column(incidents: &Incidents) -> Option<String> {
+    incidents
+        .event_types
+        .as_ref()
+        .and(incidents.columns.event_types.last())
+        .cloned()
+}
+
 /// For each alarming region: observed per category this week against the region's expected
 /// value split by each category's share of the previous 26 weeks.
 pub fn drivers(

@@ -71,6 +71,7 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         FindingsFormat::Json => export::json::findings_json(
             &findings,
             &set.region_columns,
+            &measure,
             json!({
                 "as_of": loaded.spec.as_of,
                 "measure": measure,

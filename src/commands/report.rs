@@ -24,7 +24,10 @@ use crate::{compare, export};
 /// Configuration, loading, locking or writing failures; the previous report is never touched
 /// unless the new one is complete.
 pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let quiet = global.quiet || !std::io::stderr().is_terminal();
+    // The summary and the report's path go to stderr unless --quiet (cron mails what a
+    // script prints); the spinner only on a terminal.
+    let quiet = global.quiet;
+    let spinner = !quiet && std::io::stderr().is_terminal();
     let config = match &args.config {
         Some(p) => Config::load(p)?,
         None => Config::default(),
@@ -35,7 +38,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     let _lock = publish::lock(&s.root)?;
     publish::clean_leftovers(&s.root);
     // A spinner on a terminal for the long steps; hidden under cron (same code path).
-    let progress = if quiet {
+    let progress = if !spinner {
         indicatif::ProgressBar::hidden()
     } else {
         indicatif::ProgressBar::new_spinner()
@@ -128,6 +131,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             previous: previous.as_ref(),
             charts: &charts,
             drivers: drivers::drivers(&loaded.incidents, set.measure(), &alert_keys, week),
+            drivers_column: drivers::column(&loaded.incidents),
             input,
             as_of: loaded.spec.as_of,
             quality: &loaded.incidents.quality,
@@ -138,7 +142,10 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             &tmp.join("report.md"),
             report::markdown::render(&model).as_bytes(),
         )?;
-        export::write_atomic(&tmp.join("report.json"), &export::json_bytes(&model)?)?;
+        export::write_atomic(
+            &tmp.join("report.json"),
+            &report::json::report_json(&model)?,
+        )?;
         export::write_atomic(
             &tmp.join("findings.csv"),
             &export::csv::findings_csv(&latest, &set.region_columns, &unit)?,

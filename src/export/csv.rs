@@ -3,7 +3,7 @@
 use crate::compare::{Comparison, ComparisonSetup};
 use crate::detect::Finding;
 use crate::error::{Error, Result};
-use crate::format::format_stat;
+use crate::format::format_full;
 use crate::model::SeriesSet;
 
 use super::{comparison_cells, finding_cells, findings_header, series_header, series_rows};
@@ -11,6 +11,13 @@ use super::{comparison_cells, finding_cells, findings_header, series_header, ser
 /// Makes a text cell safe for spreadsheets: a value that starts like a formula (`=`, `+`, `-`,
 /// `@`, tab, carriage return) gets a leading apostrophe (OWASP "CSV injection").
 pub fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    // A negative number (`-0.25`, `-1.5e-7`, `-inf`) is data, not a formula.
+    if cell
+        .strip_prefix('-')
+        .is_some_and(|rest| !rest.starts_with(['+', '-']) && rest.parse::<f64>().is_ok())
+    {
+        return cell.into();
+    }
     match cell.as_bytes().first() {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{cell}").into(),
         _ => cell.into(),
@@ -92,12 +99,12 @@ pub fn comparison_csv(
         } else {
             c.region.clone()
         };
-        cells.extend(comparison_cells(c));
-        cells.push(format_stat(Some(setup.level())));
+        cells.extend(comparison_cells(c, format_full, true));
+        cells.push(format_full(Some(setup.level())));
         cells.push(format!(
             "{}/{}",
-            format_stat(Some(c.weeks)),
-            format_stat(Some(c.weeks_against))
+            format_full(Some(c.weeks)),
+            format_full(Some(c.weeks_against))
         ));
         cells.push(setup.test.name().into());
         cells
@@ -115,5 +122,11 @@ mod tests {
         assert_eq!(csv_safe("+1"), "'+1");
         assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_safe("Deir ez Zor"), "Deir ez Zor");
+        assert_eq!(csv_safe("-1+1"), "'-1+1");
+        assert_eq!(csv_safe("--1"), "'--1");
+        // Negative numbers stay numbers.
+        assert_eq!(csv_safe("-0.25"), "-0.25");
+        assert_eq!(csv_safe("-1.5e-7"), "-1.5e-7");
+        assert_eq!(csv_safe("-inf"), "-inf");
     }
 }

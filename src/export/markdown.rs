@@ -61,7 +61,7 @@ pub fn comparison_markdown_table(rows: &[Comparison], total: &Comparison, level:
         .iter()
         .chain(std::iter::once(total))
         .map(|c| {
-            let cells = comparison_cells(c);
+            let cells = comparison_cells(c, format_stat, false);
             let name = if c.region.is_empty() {
                 "**All regions**".to_string()
             } else {

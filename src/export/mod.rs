@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::compare::Comparison;
 use crate::detect::Finding;
 use crate::error::{Error, Result};
-use crate::format::{format_number, format_stat};
+use crate::format::format_full;
 use crate::model::{iso_week_label, SeriesSet, WeekStart};
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, then a rename,
@@ -102,12 +102,12 @@ pub(super) fn series_rows(set: &SeriesSet) -> impl Iterator<Item = Vec<String>> 
                     row.push(iso_week_label(*week));
                 }
                 row.extend(s.region.iter().cloned());
-                row.push(format_number(s.events[i]));
+                row.push(format_full(Some(s.events[i])));
                 if let Some(f) = &s.fatalities {
-                    row.push(format_number(f[i]));
+                    row.push(format_full(Some(f[i])));
                 }
                 if let Some(w) = &s.weight {
-                    row.push(format_number(w[i]));
+                    row.push(format_full(Some(w[i])));
                 }
                 row
             })
@@ -140,20 +140,21 @@ pub(super) fn findings_header(region_columns: &[String], measure: &str) -> Vec<S
     h
 }
 
+/// Cells of one finding for CSV, numbers in full precision.
 pub(super) fn finding_cells(f: &Finding, measure: &str) -> Vec<String> {
     let j = &f.judgement;
     let mut row = vec![f.week_start.to_string()];
     row.extend(f.region.iter().cloned());
     row.extend([
-        format_number(j.observed),
-        format_stat(j.expected),
-        format_stat(j.upperbound),
-        format_stat(j.pvalue),
-        format_stat(f.qvalue),
+        format_full(Some(j.observed)),
+        format_full(j.expected),
+        format_full(j.upperbound),
+        format_full(j.pvalue),
+        format_full(f.qvalue),
         u8::from(f.alarm).to_string(),
         f.method.name().to_string(),
-        format_stat(f.ratio),
-        format_stat(j.statistic),
+        format_full(f.ratio),
+        format_full(j.statistic),
         f.method.statistic_name().to_string(),
         f.weeks_in_row.to_string(),
         f.began.map(|d| d.to_string()).unwrap_or_default(),
@@ -171,25 +172,36 @@ pub(super) fn region_label(c: &Comparison) -> String {
     }
 }
 
-/// Text cells of one comparison row (region excluded).
-pub(super) fn comparison_cells(c: &Comparison) -> Vec<String> {
+/// Text cells of one comparison row (region excluded), numbers through `number` (full
+/// precision for CSV, rounded for people); the percent change is a number for CSV
+/// (`machine`) and "+45%" for people.
+pub(super) fn comparison_cells(
+    c: &Comparison,
+    number: fn(Option<f64>) -> String,
+    machine: bool,
+) -> Vec<String> {
     let t = &c.test;
-    vec![
-        format_number(c.count),
-        format_number(c.count_against),
-        format_stat((c.weeks > 0.0).then(|| c.count / c.weeks)),
-        format_stat((c.weeks_against > 0.0).then(|| c.count_against / c.weeks_against)),
-        format_stat(t.rate_ratio),
-        format_stat(Some(t.ci_low)),
-        format_stat(Some(t.ci_high)),
-        format_stat(Some(t.p_two_sided)),
-        format_stat(Some(t.p_greater)),
-        format_stat(c.qvalue),
-        format_stat(Some(c.rate_change)),
+    let percent = if machine {
+        number(c.percent_change)
+    } else {
         c.percent_change
-            .map_or_else(|| "n/a".into(), |p| format!("{p:+.0}%")),
+            .map_or_else(|| "n/a".into(), |p| format!("{p:+.0}%"))
+    };
+    vec![
+        number(Some(c.count)),
+        number(Some(c.count_against)),
+        number((c.weeks > 0.0).then(|| c.count / c.weeks)),
+        number((c.weeks_against > 0.0).then(|| c.count_against / c.weeks_against)),
+        number(t.rate_ratio),
+        number(Some(t.ci_low)),
+        number(Some(t.ci_high)),
+        number(Some(t.p_two_sided)),
+        number(Some(t.p_greater)),
+        number(c.qvalue),
+        number(Some(c.rate_change)),
+        percent,
         c.verdict.words().into(),
-        format_stat(t.dispersion),
+        number(t.dispersion),
     ]
 }
 

@@ -122,7 +122,7 @@ pub fn comparison_table(
     ];
     let mut table: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
     for c in rows.iter().chain(std::iter::once(total)) {
-        let cells = comparison_cells(c);
+        let cells = comparison_cells(c, format_stat, false);
         table.push(vec![
             ellipsize(&without_controls(&region_label(c)), 40),
             cells[0].clone(),

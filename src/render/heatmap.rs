@@ -15,7 +15,7 @@ use crate::format::ellipsize;
 pub const MAX_ROWS: usize = 40;
 const ROW_HEIGHT: u32 = 20;
 const HEADER: u32 = 70;
-const FOOTER: u32 = 64;
+const FOOTER: u32 = 72;
 const NAME_WIDTH: u32 = 230;
 
 /// One row (region).
@@ -62,11 +62,12 @@ pub(super) fn draw<DB: DrawingBackend>(
     let rows: Vec<&HeatmapRow> = spec.rows.iter().take(MAX_ROWS).collect();
     let n_rows = rows.len().max(1) as i32;
     let n_weeks = spec.weeks.len().max(1) as i32;
-    let (grid, footer) = rest.split_vertically(rows.len().max(1) as u32 * ROW_HEIGHT + 28);
+    let (grid, footer) = rest.split_vertically(rows.len().max(1) as u32 * ROW_HEIGHT + 36);
     let names: Vec<String> = rows.iter().map(|r| ellipsize(&r.name, 30)).collect();
     let mut chart = ChartBuilder::on(&grid)
         .margin_right(20)
-        .x_label_area_size(26)
+        .margin_top(4)
+        .x_label_area_size(32)
         .y_label_area_size(NAME_WIDTH)
         .build_cartesian_2d(0i32..n_weeks, 0i32..n_rows)
         .map_err(de)?;
@@ -166,7 +167,8 @@ pub(super) fn draw<DB: DrawingBackend>(
         .map_err(de)?;
     footer
         .draw(&Text::new(
-            "alarm (outlined)   grey: not judged (short history)   colour: (observed + ½) ÷ (expected + ½)",
+            // Separators, not runs of spaces: SVG collapses whitespace.
+            "alarm (outlined) · grey: not judged (short history) · colour: (observed + ½) ÷ (expected + ½)",
             (x + 32, 13),
             (FONT, style::TICK - 1),
         ))

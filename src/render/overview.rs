@@ -45,6 +45,24 @@ pub struct OverviewSpec {
     pub not_shown: usize,
 }
 
+/// A panel title of about `max` characters: a long region name is shortened (keeping the
+/// finest part of a nested name), not the "(latest …× expected)" after it.
+fn panel_title(title: &str, max: usize) -> String {
+    match title.rfind(" (latest ") {
+        Some(at) if title.chars().count() > max => {
+            let (head, tail) = title.split_at(at);
+            let room = max.saturating_sub(tail.chars().count()).max(8);
+            // Nested names keep their finest part: "…/ Province000".
+            let head = match head.rsplit_once(" / ") {
+                Some((_, last)) if last.chars().count() + 3 <= room => format!("…/ {last}"),
+                _ => ellipsize(head, room),
+            };
+            format!("{head}{tail}")
+        }
+        _ => ellipsize(title, max),
+    }
+}
+
 pub(super) fn size(spec: &OverviewSpec) -> (u32, u32) {
     let n = spec.panels.len().clamp(1, MAX_PANELS);
     let rows = n.div_ceil(COLUMNS) as u32;
@@ -79,9 +97,11 @@ pub(super) fn draw<DB: DrawingBackend>(
             .chain(panel.upper.iter().flatten().copied())
             .fold(0.0f64, f64::max);
         let y_max = if top <= 0.0 { 1.0 } else { top * 1.15 };
+        // The right margin holds half of the last x label ("Nov 2019").
         let mut chart = ChartBuilder::on(area)
             .margin(6)
-            .caption(ellipsize(&panel.title, 34), (FONT, style::TICK + 1))
+            .margin_right(26)
+            .caption(panel_title(&panel.title, 38), (FONT, style::TICK + 1))
             .x_label_area_size(20)
             .y_label_area_size(36)
             .build_cartesian_2d(-1i32..n, 0f64..y_max)
@@ -129,4 +149,29 @@ pub(super) fn draw<DB: DrawingBackend>(
     }
     root.present().map_err(de)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::panel_title;
+
+    #[test]
+    fn long_names_are_shortened_before_the_ratio() {
+        assert_eq!(
+            panel_title("Country13 / Province000 (latest 0.8× expected)", 38),
+            "…/ Province000 (latest 0.8× expected)"
+        );
+        assert_eq!(
+            panel_title("Idlib (latest 1.0× expected)", 34),
+            "Idlib (latest 1.0× expected)"
+        );
+        assert_eq!(panel_title("Tartus", 34), "Tartus");
+        assert_eq!(
+            panel_title(
+                "A very long region name without parts (latest 2.0× expected)",
+                34
+            ),
+            "A very lon… (latest 2.0× expected)"
+        );
+    }
 }

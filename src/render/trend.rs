@@ -66,6 +66,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(&body)
         .margin_left(12)
         .margin_right(24)
+        .margin_top(18)
         .margin_bottom(8)
         .x_label_area_size(36)
         .y_label_area_size(64)
@@ -167,18 +168,19 @@ pub(super) fn draw<DB: DrawingBackend>(
                 style::MARKER.stroke_width(1),
             )))
             .map_err(de)?;
-        chart
-            .draw_series(std::iter::once(Text::new(
-                "as of",
-                (x, y_max * 0.97),
-                (FONT, style::TICK).into_font().color(&style::MARKER).pos(
-                    plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Right,
-                        plotters::style::text_anchor::VPos::Top,
-                    ),
+        // Above the plotting area (in the top margin), so no bar or edge cuts it.
+        let (px, py) = chart.backend_coord(&(x, y_max));
+        root.draw(&Text::new(
+            "as of",
+            (px, py - 3),
+            (FONT, style::TICK).into_font().color(&style::MARKER).pos(
+                plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Bottom,
                 ),
-            )))
-            .map_err(de)?;
+            ),
+        ))
+        .map_err(de)?;
     }
     chart
         .configure_series_labels()

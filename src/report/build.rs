@@ -48,6 +48,8 @@ pub struct ReportInputs<'a> {
     pub charts: &'a ChartPaths,
     /// What drove each alert.
     pub drivers: Vec<Drivers>,
+    /// The column drivers break alerts down by (`None`: the input has no event-type column).
+    pub drivers_column: Option<String>,
     /// The input's name and SHA-256.
     pub input: InputFile,
     /// The as-of date and the ledger.
@@ -184,6 +186,7 @@ pub fn build(i: ReportInputs<'_>) -> ReportModel {
         week_label: iso_week_label(week),
         source: i.input.name.clone(),
         unit: unit.clone(),
+        region_columns: i.set.region_columns.clone(),
         regions_judged: judged,
         summary: summary(week, judged, &alerts, &i),
         highlights: alerts
@@ -214,6 +217,7 @@ pub fn build(i: ReportInputs<'_>) -> ReportModel {
         },
         parameters: parameters(&i),
         drivers: i.drivers,
+        drivers_column: i.drivers_column,
         inputs: vec![i.input],
         quality: i.quality.clone(),
         short_history: i

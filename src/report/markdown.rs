@@ -182,10 +182,14 @@ pub fn render(m: &super::ReportModel) -> String {
     push(&mut out, "## What drove the rises");
     push(&mut out, "");
     if m.drivers.is_empty() {
-        push(
-            &mut out,
-            "No alerts, or the input has no event-type column to break them down by.",
-        );
+        let why = match (&m.drivers_column, m.alerts.is_empty()) {
+            (_, true) => "No alerts this week, so no rise to break down.",
+            (None, false) => {
+                "The input has no event-type column, so the alerts cannot be broken down by type."
+            }
+            (Some(_), false) => "The alerting regions had no events of any type this week.",
+        };
+        push(&mut out, why);
         push(&mut out, "");
     }
     for d in &m.drivers {

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod history;
+pub mod json;
 pub mod markdown;
 pub mod publish;
 
@@ -129,6 +130,8 @@ pub struct ReportModel {
     pub source: String,
     /// Unit of the measure ("events").
     pub unit: String,
+    /// The region columns, coarse to fine (the keys of each record's `region`).
+    pub region_columns: Vec<String>,
     /// Number of regions judged.
     pub regions_judged: usize,
     /// The opening paragraph.
@@ -149,6 +152,8 @@ pub struct ReportModel {
     pub comparison: ComparisonSection,
     /// Drivers of each alert.
     pub drivers: Vec<Drivers>,
+    /// The column drivers break alerts down by (`None`: the input has no event-type column).
+    pub drivers_column: Option<String>,
     /// Inputs with checksums.
     pub inputs: Vec<InputFile>,
     /// Data quality ledger.

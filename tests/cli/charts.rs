@@ -210,3 +210,92 @@ fn three_hundred_regions_and_hostile_names() {
         "40 rows of 300"
     );
 }
+
+/// `(x, y, font size, text)` of every `<text>` element of an SVG written by plotters.
+fn svg_texts(svg: &str) -> Vec<(f64, f64, f64, String)> {
+    let attr = |tag: &str, name: &str| -> f64 {
+        let key = format!(" {name}=\"");
+        let start = tag.find(&key).map(|i| i + key.len()).unwrap();
+        tag[start..start + tag[start..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    svg.split("<text ")
+        .skip(1)
+        .map(|rest| {
+            let (tag, body) = rest.split_once('>').unwrap();
+            let tag = format!(" {tag}");
+            let text = body.split("</text>").next().unwrap().trim().to_string();
+            (
+                attr(&tag, "x"),
+                attr(&tag, "y"),
+                attr(&tag, "font-size"),
+                text,
+            )
+        })
+        .collect()
+}
+
+/// Labels are not clipped: the last month label of each overview panel ends inside its panel
+/// (it was cut to "Nov 201"), and the trend chart's "as of" label sits above the plotting area,
+/// not on the bars under its top edge.
+#[test]
+fn labels_fit_their_panels() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(
+        uptick()
+            .args([
+                "detect",
+                "--demo",
+                "--as-of",
+                "2019-10-13",
+                "--chart-format",
+                "svg",
+            ])
+            .args(["-q", "--charts"])
+            .arg(dir.path()),
+    );
+    let overview = std::fs::read_to_string(dir.path().join("overview.svg")).unwrap();
+    let panel_width = 1100.0 / 4.0;
+    let mut months = 0;
+    for (x, _, size, text) in svg_texts(&overview) {
+        let is_month = text.len() == 8 && text[4..].chars().all(|c| c.is_ascii_digit());
+        if !is_month {
+            continue;
+        }
+        months += 1;
+        // Middle-anchored; 0.6 em is a generous average glyph width for this font.
+        let right = x + 0.3 * text.len() as f64 * size;
+        let panel_right = ((x / panel_width).floor() + 1.0) * panel_width;
+        assert!(
+            right <= panel_right,
+            "'{text}' at x = {x} ends at {right:.0}, past its panel's edge {panel_right}"
+        );
+    }
+    assert!(months >= 28, "two month labels per panel: {months}");
+    let trend = std::fs::read_to_string(dir.path().join("trend-al-hasakah.svg")).unwrap();
+    let (_, label_y, _, _) = svg_texts(&trend)
+        .into_iter()
+        .find(|t| t.3 == "as of")
+        .expect("an as-of label");
+    // The as-of marker is a vertical line from the x axis to the top of the plotting area.
+    let marker = trend
+        .split("<polyline ")
+        .skip(1)
+        .find_map(|p| {
+            let points = p.split("points=\"").nth(1)?.split('"').next()?;
+            let pts: Vec<(f64, f64)> = points
+                .split_whitespace()
+                .filter_map(|xy| {
+                    let (x, y) = xy.split_once(',')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                })
+                .collect();
+            (pts.len() == 2 && pts[0].0 == pts[1].0).then(|| pts[0].1.min(pts[1].1))
+        })
+        .expect("the as-of marker");
+    assert!(
+        label_y <= marker && label_y > 10.0,
+        "'as of' at y = {label_y}: not above the plotting area (top {marker}) or cut at the edge"
+    );
+}

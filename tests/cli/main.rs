@@ -6,9 +6,11 @@
 mod bad_input;
 mod charts;
 mod compare;
+mod dates;
 mod detect;
 mod faults;
 mod report;
+mod schema;
 mod series;
 mod snapshots;
 

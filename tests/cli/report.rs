@@ -36,8 +36,8 @@ fn committed_demo_report_has_not_drifted() {
             .current_dir(work.path())
             .args(["report", "--demo", "--out", "reports/demo"]),
     );
-    let fresh = work.path().join("reports/demo/2019-W48");
-    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/demo/2019-W48");
+    let fresh = work.path().join("reports/demo/2019-W47");
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/demo/2019-W47");
     assert_eq!(files(&fresh), files(&committed));
     for f in files(&fresh) {
         assert!(
@@ -152,7 +152,7 @@ fn lock_stops_a_concurrent_run() {
             .args(["report", "--demo", "--out"])
             .arg(root.path()),
     );
-    let report = root.path().join("2019-W48/report.md");
+    let report = root.path().join("2019-W47/report.md");
     let before = read(&report);
     // Our own (live) process id holds the lock.
     std::fs::write(
@@ -260,7 +260,7 @@ fn readme_cron_line_runs() {
     assert!(out.stderr.is_empty(), "quiet: {}", stderr(&out));
     assert!(work
         .path()
-        .join("reports/demo-config/2019-W48/report.md")
+        .join("reports/demo-config/2019-W47/report.md")
         .exists());
 }
 
@@ -368,7 +368,7 @@ fn killed_runs_never_leave_a_partial_report() {
             .args(["report", "--demo", "--out"])
             .arg(root.path()),
     );
-    let report = root.path().join("2019-W48");
+    let report = root.path().join("2019-W47");
     let md_before = read(&report.join("report.md"));
     let json_before = read(&report.join("report.json"));
     let bin = env!("CARGO_BIN_EXE_uptick");
@@ -392,7 +392,7 @@ fn killed_runs_never_leave_a_partial_report() {
         for e in std::fs::read_dir(root.path()).unwrap() {
             let name = e.unwrap().file_name().to_string_lossy().into_owned();
             assert!(
-                name == "2019-W48" || name.starts_with('.'),
+                name == "2019-W47" || name.starts_with('.'),
                 "unexpected {name} after kill {i}"
             );
         }
@@ -407,5 +407,40 @@ fn killed_runs_never_leave_a_partial_report() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["2019-W48"]);
+    assert_eq!(names, ["2019-W47"]);
+}
+
+/// Run from a script (stderr not a terminal), `report` still says what it found and where the
+/// report went; `--quiet` silences it.
+#[test]
+fn report_prints_its_summary_and_path_when_not_on_a_terminal() {
+    let root = tempfile::tempdir().unwrap();
+    let out = run_ok(
+        uptick()
+            .args(["report", "--demo", "--as-of", "2019-10-13", "--out"])
+            .arg(root.path()),
+    );
+    let err = stderr(&out);
+    let path = root.path().join("2019-W41/report.md");
+    assert!(
+        err.contains(&format!("report: {}", path.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains("3 of the 14 regions judged rose significantly"),
+        "{err}"
+    );
+    let out = run_ok(
+        uptick()
+            .args([
+                "report",
+                "--demo",
+                "--as-of",
+                "2019-10-13",
+                "--quiet",
+                "--out",
+            ])
+            .arg(root.path()),
+    );
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }
