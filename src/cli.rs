@@ -45,6 +45,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// Write the weekly report (markdown, JSON, charts) into OUT/YYYY-Www/; safe for cron.
     Report(ReportArgs),
+    /// Which method and alpha suit these data? False alarms, sensitivity and delay, measured on
+    /// the data, on simulated copies with no rise and on injected rises.
+    Evaluate(EvaluateArgs),
     /// Print a commented starter configuration for `uptick report --config`.
     Init,
 }
@@ -76,6 +79,64 @@ pub struct ReportArgs {
     /// Exit with status 1 when any region alarms.
     #[arg(long)]
     pub fail_on_alarm: bool,
+}
+
+/// `uptick evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Where the data come from and how to read them.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Methods to compare, comma-separated [default: nb,ears-c2,cusum,trend]
+    #[arg(long, value_enum, value_name = "LIST", value_delimiter = ',')]
+    pub methods: Vec<Method>,
+    /// Significance levels to compare, comma-separated [default: 0.05,0.01]
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub alpha: Vec<f64>,
+    /// Rise factors to inject, repeatable or comma-separated (1 = no rise) [default: 2]
+    #[arg(long, value_name = "FACTOR", value_delimiter = ',')]
+    pub inject: Vec<f64>,
+    /// Length of each injected rise in weeks [default: 3]
+    #[arg(long, value_name = "N")]
+    pub inject_weeks: Option<usize>,
+    /// Rises injected per region, at random non-overlapping places [default: 20]
+    #[arg(long, value_name = "N")]
+    pub injections: Option<usize>,
+    /// The judged window: the last N weeks [default: 104]
+    #[arg(long, value_name = "N")]
+    pub weeks: Option<usize>,
+    /// Simulated copies of every region with no rise [default: 5]
+    #[arg(long, value_name = "N")]
+    pub null_copies: Option<usize>,
+    /// Seed of every random draw (the same seed and input give the same figures) [default: 1]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// The recommendation's false-alert budget: alarms in a week across all regions, in 95% of
+    /// weeks without any rise [default: 1]
+    #[arg(long, value_name = "ALERTS")]
+    pub budget: Option<f64>,
+    /// Baseline length in weeks [default: 7 for EARS, 26 for nb and cusum]
+    #[arg(long, value_name = "WEEKS")]
+    pub baseline_weeks: Option<usize>,
+    /// nb and cusum: weeks left between the baseline and the judged week [default: 2]
+    #[arg(long, value_name = "WEEKS")]
+    pub guard_weeks: Option<usize>,
+    /// An alarm needs at least this many events in the last 4 weeks [default: 5]
+    #[arg(long, value_name = "COUNT")]
+    pub min_count: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+    /// Output file, or - for stdout.
+    #[arg(long, short, value_name = "PATH", default_value = "-")]
+    pub output: PathBuf,
+    /// Write the chart (sensitivity against false alarms: evaluation.png/.svg) into this
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Image format of the chart.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
 }
 
 /// `uptick compare`.

@@ -12,7 +12,8 @@
 //!   covers it.
 //! - [`detect`]: the detectors ([`detect::nb`] by default; EARS, Farrington/Noufaily, CUSUM,
 //!   trend), multiplicity control and typed outcomes; [`compare`]: two periods per region;
-//!   [`analysis`]: what drove a rise; [`stats`]: distributions with R's conventions.
+//!   [`analysis`]: what drove a rise; [`stats`]: distributions with R's conventions;
+//!   [`evaluate`]: each method's false alarms, sensitivity and delay on the user's own data.
 //! - [`render`]: charts (PNG, SVG); [`report`]: the weekly report's model, history, markdown and
 //!   safe publishing; [`export`]: CSV, JSON, Parquet, tables and markdown over [`mod@format`].
 //!
@@ -40,6 +41,7 @@ pub mod config;
 pub mod demo;
 pub mod detect;
 pub mod error;
+pub mod evaluate;
 pub mod export;
 pub mod format;
 pub mod ingest;

@@ -9,12 +9,14 @@
 use std::path::PathBuf;
 
 use crate::cli::{
-    CompareArgs, DetectArgs, DetectionArgs, InputArgs, ReadArgs, ReportArgs, SeriesArgs,
+    CompareArgs, DetectArgs, DetectionArgs, EvaluateArgs, InputArgs, ReadArgs, ReportArgs,
+    SeriesArgs,
 };
 use crate::compare::TestKind;
 use crate::config::{Config, DetectConfig, InputConfig};
 use crate::detect::{cusum, DetectParams, Method};
 use crate::error::{Error, Result};
+use crate::evaluate::EvaluateSettings;
 use crate::ingest::{InputSpec, Source, WhereFilter};
 use crate::render::ChartFormat;
 
@@ -59,8 +61,29 @@ pub mod defaults {
     pub const MULTI_DAY: MultiDay = MultiDay::Start;
     /// Where series start.
     pub const SERIES_START: SeriesStart = SeriesStart::Top;
+    use crate::detect::Method;
+
     /// The report's output root.
     pub const REPORT_ROOT: &str = "reports";
+    /// `evaluate`: the methods compared (the one `auto` chooses, then the alternatives).
+    pub const EVALUATE_METHODS: [Method; 4] =
+        [Method::Nb, Method::EarsC2, Method::Cusum, Method::Trend];
+    /// `evaluate`: the levels compared.
+    pub const EVALUATE_ALPHAS: [f64; 2] = [0.05, 0.01];
+    /// `evaluate`: the rise factor injected.
+    pub const INJECT: f64 = 2.0;
+    /// `evaluate`: weeks of each rise.
+    pub const INJECT_WEEKS: usize = 3;
+    /// `evaluate`: rises per region.
+    pub const INJECTIONS: usize = 20;
+    /// `evaluate`: the judged window.
+    pub const EVALUATE_WEEKS: usize = 104;
+    /// `evaluate`: null copies per region.
+    pub const NULL_COPIES: usize = 5;
+    /// `evaluate`: the seed.
+    pub const SEED: u64 = 1;
+    /// `evaluate`: false alerts a week across all regions (95th percentile).
+    pub const BUDGET: f64 = 1.0;
 }
 
 /// A comparison's periods, test and level.
@@ -159,6 +182,71 @@ impl Settings {
         s.charts.dir = args.charts.clone();
         s.charts.format = args.chart_format;
         Ok(s)
+    }
+
+    /// `uptick evaluate`: the common settings and what to evaluate.
+    ///
+    /// # Errors
+    /// Invalid input options, a level outside (0, 1), a rise factor below 1, zero weeks,
+    /// copies or rise length, or a negative budget.
+    pub fn for_evaluate(args: &EvaluateArgs) -> Result<(Settings, EvaluateSettings)> {
+        let tuning = DetectionArgs {
+            baseline_weeks: args.baseline_weeks,
+            guard_weeks: args.guard_weeks,
+            min_count: args.min_count,
+            ..DetectionArgs::default()
+        };
+        let mut s = Settings::common(
+            input_spec(&args.input, &InputConfig::default())?,
+            Some(&tuning),
+        )?;
+        s.charts.dir = args.charts.clone();
+        s.charts.format = args.chart_format;
+        let alphas = if args.alpha.is_empty() {
+            defaults::EVALUATE_ALPHAS.to_vec()
+        } else {
+            args.alpha.clone()
+        };
+        for &a in &alphas {
+            check_level("--alpha", Some(a))?;
+        }
+        let factors = if args.inject.is_empty() {
+            vec![defaults::INJECT]
+        } else {
+            args.inject.clone()
+        };
+        if let Some(f) = factors.iter().find(|f| !(f.is_finite() && **f >= 1.0)) {
+            return Err(Error::Usage(format!(
+                "--inject {f}: a rise factor must be at least 1 (1 = no rise)"
+            )));
+        }
+        let positive = |flag: &str, v: Option<usize>, default: usize| match v {
+            Some(0) => Err(Error::Usage(format!("{flag} must be at least 1"))),
+            other => Ok(other.unwrap_or(default)),
+        };
+        let budget = args.budget.unwrap_or(defaults::BUDGET);
+        if !(budget.is_finite() && budget >= 0.0) {
+            return Err(Error::Usage(format!(
+                "--budget {budget} must be a number of alerts, 0 or more"
+            )));
+        }
+        let evaluation = EvaluateSettings {
+            methods: if args.methods.is_empty() {
+                defaults::EVALUATE_METHODS.to_vec()
+            } else {
+                args.methods.clone()
+            },
+            alphas,
+            factors,
+            inject_weeks: positive("--inject-weeks", args.inject_weeks, defaults::INJECT_WEEKS)?,
+            injections: args.injections.unwrap_or(defaults::INJECTIONS),
+            weeks: positive("--weeks", args.weeks, defaults::EVALUATE_WEEKS)?,
+            null_copies: positive("--null-copies", args.null_copies, defaults::NULL_COPIES)?,
+            seed: args.seed.unwrap_or(defaults::SEED),
+            budget,
+            detection: s.detection.clone(),
+        };
+        Ok((s, evaluation))
     }
 
     fn common(input: InputSpec, detection: Option<&DetectionArgs>) -> Result<Settings> {

@@ -3,6 +3,7 @@
 pub mod charts;
 pub mod compare;
 pub mod detect;
+pub mod evaluate;
 pub mod report;
 pub mod series;
 
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Detect(args) => detect::run(args, &cli.global),
         Command::Compare(args) => compare::run(args, &cli.global),
         Command::Report(args) => report::run(args, &cli.global),
+        Command::Evaluate(args) => evaluate::run(args, &cli.global),
         Command::Init => {
             export::write_atomic(std::path::Path::new("-"), crate::config::STARTER.as_bytes())?;
             Ok(ExitStatus::Success)

@@ -290,6 +290,17 @@ fn judge_region(
     out
 }
 
+/// Applies the alarm rule to one region's finding as if it had been judged together with
+/// regions whose p-values that week were `others` (Benjamini–Hochberg across them all):
+/// `uptick evaluate` judges an injected rise in one region against the real p-values of the
+/// rest, as the weekly report would.
+pub fn decide_among(f: &mut Finding, others: &[Option<f64>], p: &DetectParams) {
+    let mut ps = others.to_vec();
+    ps.push(f.judgement.pvalue);
+    f.qvalue = benjamini_hochberg(&ps).pop().flatten();
+    decide(f, p.level(), p.min_count, ps.len());
+}
+
 /// Applies the alarm rule to one finding and writes its reason; `judged` is the number of
 /// regions judged that week (the multiplicity BH adjusted for).
 fn decide(f: &mut Finding, level: f64, min_count: f64, judged: usize) {

@@ -225,7 +225,8 @@ impl Predictive {
 
     /// P(Y ≥ y): the one-sided p-value of observing y. Fractional y rounds up.
     pub fn upper_tail(&self, y: f64) -> f64 {
-        let y = y.ceil();
+        // No count exceeds the ingest's ceiling; beyond it the tail sums would not end.
+        let y = y.ceil().min(MAX_COUNT);
         if y <= 0.0 {
             return 1.0;
         }
@@ -240,7 +241,7 @@ impl Predictive {
     /// P(Y < y) + ½ P(Y = y): the mid-distribution function at a whole number y, which maps
     /// counts to roughly uniform scores under the baseline.
     pub fn mid_cdf(&self, y: f64) -> f64 {
-        let y = y.ceil().max(0.0);
+        let y = y.ceil().clamp(0.0, MAX_COUNT);
         let m: f64 = self
             .components
             .iter()
@@ -249,6 +250,11 @@ impl Predictive {
                 c.weight * (1.0 - tail + 0.5 * c.ln_pmf(y).exp())
             })
             .sum();
+        if m.is_nan() {
+            // Tails that cannot be evaluated (counts far beyond any component's reach, such
+            // as 1e300): the count is in the upper tail if it is above the mean.
+            return if y > self.guess() { 1.0 } else { 0.0 };
+        }
         m.clamp(0.0, 1.0)
     }
 
@@ -337,6 +343,21 @@ fn first_whole(holds: impl Fn(f64) -> bool, guess: f64) -> f64 {
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    /// Found by `uptick evaluate` on simulated heavy-tailed counts: a count far beyond the
+    /// baseline made the mid-p cdf NaN, and CUSUM's normal score panicked on it; a count of
+    /// 1e300 made the downward tail sum loop for ever.
+    #[test]
+    fn mid_cdf_is_a_probability_for_any_count() {
+        for base in [&[3.0, 0.0, 12.0, 1.0, 0.0, 40.0][..], &[0.0; 6], &[5.0; 6]] {
+            let pred = Predictive::from_baseline(base);
+            for y in [0.0, 1.0, 1e6, 1e12, 1e18, 1e300, f64::MAX] {
+                let u = pred.mid_cdf(y);
+                assert!((0.0..=1.0).contains(&u), "{base:?}, y = {y}: {u}");
+            }
+            assert!(pred.mid_cdf(1e300) > 0.999, "{base:?}");
+        }
+    }
 
     /// P(Y = j) of one component by the closed form, summed: the recurrence agrees.
     #[test]

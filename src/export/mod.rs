@@ -4,6 +4,7 @@
 //! write them with [`write_atomic`].
 
 pub mod csv;
+pub mod evaluation;
 pub mod json;
 pub mod markdown;
 pub mod parquet;

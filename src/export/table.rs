@@ -8,7 +8,7 @@ use crate::format::{ellipsize, format_number, format_stat, without_controls};
 use super::{comparison_cells, region_label};
 
 /// Lays out rows (the first is the header) in columns; `right(i)` right-aligns column i.
-fn align(rows: &[Vec<String>], right: impl Fn(usize) -> bool) -> String {
+pub(super) fn align(rows: &[Vec<String>], right: impl Fn(usize) -> bool) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|i| {

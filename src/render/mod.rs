@@ -5,11 +5,12 @@
 //! plotters' `ab_glyph` feature, so rendering needs no system fonts or font libraries.
 //!
 //! One entry point per chart kind: [`draw_trend`], [`draw_overview`], [`draw_heatmap`],
-//! [`draw_comparison`]; each writes `<stem>.png` and/or `<stem>.svg` atomically.
+//! [`draw_comparison`], [`draw_evaluation`]; each writes `<stem>.png` and/or `<stem>.svg` atomically.
 
 pub mod style;
 
 mod comparison;
+mod evaluation;
 mod heatmap;
 mod overview;
 mod trend;
@@ -25,6 +26,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 pub use comparison::{ComparisonRow, ComparisonSpec};
+pub use evaluation::{EvaluationPanel, EvaluationPoint, EvaluationSpec};
 pub use heatmap::{HeatmapRow, HeatmapSpec};
 pub use overview::{OverviewPanel, OverviewSpec};
 pub use trend::TrendSpec;
@@ -272,6 +274,27 @@ pub fn draw_heatmap(
         size,
         |r| heatmap::draw(r, spec),
         |r| heatmap::draw(r, spec),
+    )
+}
+
+/// Draws the evaluation chart (sensitivity against false alarms). See [`EvaluationSpec`].
+///
+/// # Errors
+/// The directory is not writable or drawing failed.
+pub fn draw_evaluation(
+    spec: &EvaluationSpec,
+    dir: &Path,
+    stem: &str,
+    format: ChartFormat,
+) -> Result<Vec<PathBuf>> {
+    let size = evaluation::size(spec);
+    write_chart(
+        dir,
+        stem,
+        format,
+        size,
+        |r| evaluation::draw(r, spec),
+        |r| evaluation::draw(r, spec),
     )
 }
 

@@ -4,10 +4,12 @@
 //! with a printed notice where that folder is absent.
 
 mod bad_input;
+mod build;
 mod charts;
 mod compare;
 mod dates;
 mod detect;
+mod evaluate;
 mod faults;
 mod report;
 mod schema;

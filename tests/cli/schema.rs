@@ -44,6 +44,15 @@ fn every_json_output_follows_the_one_schema() {
     check(&v, &findings, "detect");
     let comparison = json_of(&["compare", "--demo"]);
     check(&v, &comparison, "compare");
+    let evaluation = json_of(&[
+        "evaluate",
+        "--demo",
+        "--injections",
+        "3",
+        "--null-copies",
+        "1",
+    ]);
+    check(&v, &evaluation, "evaluate");
     let root = tempfile::tempdir().unwrap();
     run_ok(
         uptick()

@@ -1,0 +1,21 @@
+//! Build settings users meet: the release binary is stripped (it was 98.7 MB), and a
+//! `release-debug` profile keeps what a useful backtrace needs.
+
+#[test]
+fn release_binary_is_stripped_and_a_debug_profile_keeps_backtraces() {
+    let manifest: toml::Table =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
+    let release = &manifest["profile"]["release"];
+    assert_eq!(
+        release.get("strip").and_then(|s| s.as_str()),
+        Some("debuginfo"),
+        "strip debug info, keep symbols (\"symbols\" would leave backtraces without names)"
+    );
+    assert_ne!(
+        release.get("debug").and_then(toml::Value::as_bool),
+        Some(true)
+    );
+}
