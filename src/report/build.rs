@@ -106,6 +106,7 @@ fn summary(week: NaiveDate, judged: usize, alerts: &[Alert], i: &ReportInputs<'_
             alerts.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ")
         )
     };
+    summary.push_str(&coverage(i));
     let t = i.comparison.1;
     summary.push_str(&format!(
         " Across all regions, {} {unit} in {} compared with {} in {} ({} per week against {}): {}.",
@@ -133,6 +134,53 @@ fn summary(week: NaiveDate, judged: usize, alerts: &[Alert], i: &ReportInputs<'_
         }
     ));
     summary
+}
+
+/// What became of every region this week, when not all could alert: judged, too short a
+/// history, too few recent events to raise an alert (the alarm rule's minimum).
+fn coverage(i: &ReportInputs<'_>) -> String {
+    let total = i.latest.len();
+    let short = i
+        .latest
+        .iter()
+        .filter(|f| f.reason.is_short_history())
+        .count();
+    let unjudged = i
+        .latest
+        .iter()
+        .filter(|f| f.judgement.note.is_some())
+        .count();
+    let min = i.settings.run.detection.min_count;
+    let few = i
+        .latest
+        .iter()
+        .filter(|f| f.judgement.note.is_none() && f.recent_events < min)
+        .count();
+    if unjudged == 0 && few == 0 {
+        return String::new();
+    }
+    let mut parts = Vec::new();
+    if short > 0 {
+        parts.push(format!("{short} had too short a history for the method"));
+    }
+    if unjudged > short {
+        parts.push(format!(
+            "{} could not be judged for other reasons (see the data notes)",
+            unjudged - short
+        ));
+    }
+    if few > 0 {
+        parts.push(format!(
+            "{few} of those judged had fewer than {} {} in the last 4 weeks, too few to raise an alert",
+            format_number(min),
+            i.set.measure_name()
+        ));
+    }
+    format!(
+        " Of the {total} regions, {} were judged; {}.",
+        total - unjudged,
+        parts.join(", and ")
+    )
 }
 
 /// The methods and parameters, as name = value lines, so the run can be reproduced.

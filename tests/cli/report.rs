@@ -68,6 +68,8 @@ fn report_contents_and_idempotent_reruns() {
             && md.find("## Methods").unwrap() > md.find("## Data notes").unwrap()
     );
     assert!(md.contains("3 of the 14 regions judged rose significantly above their expected range (Ar Raqqah, Al Hasakah, Aleppo)"), "{md}");
+    // Every region is accounted for, including those too quiet to alert.
+    assert!(md.contains("Of the 14 regions, 14 were judged; 6 of those judged had fewer than 5 events in the last 4 weeks, too few to raise an alert."), "{md}");
     assert!(md.contains("- Al Hasakah: 24 events in the week of 2019-10-07, 89.1× the expected 0.3 (q = 0.001057)."), "{md}");
     assert!(
         md.contains("quasi-Poisson rate ratio"),
