@@ -280,9 +280,36 @@ pub fn write_comparison_chart(
     std::fs::create_dir_all(dir)
         .with_context(|| format!("creating the chart directory {}", dir.display()))?;
     let names = display_names(&rows.iter().map(|r| r.region.clone()).collect::<Vec<_>>());
-    let chart_rows: Vec<ComparisonRow> = rows
+    // Only regions with enough events to say something (the threshold of the "too few
+    // events" verdict), significant ones first; the subtitle says how many were left out.
+    use crate::compare::Verdict;
+    let significant = |r: &Comparison| matches!(r.verdict, Verdict::Up | Verdict::Down);
+    let drawable: Vec<&Comparison> = rows
         .iter()
-        .filter(|r| r.count + r.count_against > 0.0)
+        .filter(|r| {
+            !matches!(
+                r.verdict,
+                Verdict::TooFewEvents | Verdict::TooFewWeeks | Verdict::NotCovered
+            )
+        })
+        .collect();
+    let left_out = rows.len() - drawable.len();
+    let ordered: Vec<&Comparison> = drawable
+        .iter()
+        .filter(|r| significant(r))
+        .chain(drawable.iter().filter(|r| !significant(r)))
+        .copied()
+        .collect();
+    let subtitle = if left_out > 0 {
+        format!(
+            "{subtitle}; {left_out} region{} with too few events left out",
+            if left_out == 1 { "" } else { "s" }
+        )
+    } else {
+        subtitle.to_string()
+    };
+    let chart_rows: Vec<ComparisonRow> = ordered
+        .into_iter()
         .map(|r| ComparisonRow {
             name: match r.test.rate_ratio {
                 Some(x) if x.is_infinite() => format!("{} (none before)", names[&r.region]),
@@ -301,7 +328,7 @@ pub fn write_comparison_chart(
     let shown = chart_rows.len().min(render::comparison_max_rows());
     let spec = ComparisonSpec {
         title: title.into(),
-        subtitle: subtitle.into(),
+        subtitle,
         not_shown: chart_rows.len() - shown,
         rows: chart_rows,
     };

@@ -97,6 +97,43 @@ fn compare_chart() {
     );
 }
 
+/// The comparison chart draws only regions with enough events to say something, and says how
+/// many it left out: in the demo's last 4 weeks against the 12 before, Tartus (0 and 0),
+/// Quneitra (0 and 1), As Suwayda (0 and 3), Damascus (2 and 0) and Rif Dimashq (3 and 1) have
+/// fewer than 5 events in both periods together.
+#[test]
+fn comparison_chart_leaves_out_regions_with_too_few_events() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(
+        uptick()
+            .args([
+                "compare",
+                "--demo",
+                "--chart-format",
+                "svg",
+                "-q",
+                "--charts",
+            ])
+            .arg(dir.path()),
+    );
+    let svg = std::fs::read_to_string(dir.path().join("comparison.svg")).unwrap();
+    assert!(
+        svg.contains("5 regions with too few events left out"),
+        "{svg}"
+    );
+    for quiet in [
+        "Tartus",
+        "Quneitra",
+        "As Suwayda",
+        "Damascus",
+        "Rif Dimashq",
+        "(none",
+    ] {
+        assert!(!svg.contains(quiet), "{quiet} drawn");
+    }
+    assert!(svg.contains("Idlib") && svg.contains("Latakia"));
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
