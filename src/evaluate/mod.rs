@@ -267,10 +267,11 @@ pub fn evaluate(
                         let (key, y) = &regions[*r];
                         let injected = inject::apply(y, inj);
                         let offset = dates.len() - y.len();
-                        let rise_dates = &dates[offset + inj.start..offset + injected.len()];
+                        let end = offset + injected.len();
+                        let rise_dates = &dates[offset + inj.start..end];
                         let mut found = detect::detect(
-                            &[(key.clone(), injected.clone())],
-                            &dates[..offset + injected.len()],
+                            &[(key.clone(), injected)],
+                            &dates[..end],
                             Selection::Last(inj.added.len()),
                             &params,
                         );
