@@ -37,6 +37,20 @@ pub const NOT_JUDGED: RGBColor = RGBColor(232, 232, 232);
 /// Text.
 pub const TEXT: RGBColor = RGBColor(30, 30, 30);
 
+/// Event map: sea and anything beyond the land (very light blue).
+pub const SEA: RGBColor = RGBColor(236, 243, 249);
+/// Event map: land (light grey).
+pub const LAND: RGBColor = RGBColor(229, 229, 227);
+/// Event map: country borders and coastlines (darker grey).
+pub const BORDER: RGBColor = RGBColor(168, 168, 168);
+/// Event map: events outside alerting regions (muted grey-blue); events in alerting regions
+/// are [`FLAGGED`].
+pub const OTHER_EVENTS: RGBColor = RGBColor(84, 112, 145);
+/// Event map: country names (muted grey).
+pub const COUNTRY_NAME: RGBColor = RGBColor(125, 125, 125);
+/// Event map: the frame around the map (light grey).
+pub const MAP_FRAME: RGBColor = RGBColor(190, 190, 190);
+
 /// Registers the embedded font once per process.
 pub fn ensure_fonts() {
     static ONCE: std::sync::Once = std::sync::Once::new();
