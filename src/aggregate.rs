@@ -331,6 +331,7 @@ mod tests {
             quality: Quality::default(),
             sha256: None,
             top_level_first: Vec::new(),
+            details: Vec::new(),
         }
     }
 

@@ -14,6 +14,7 @@
 pub mod chunks;
 mod date_column;
 pub mod dates;
+pub mod detail;
 mod ndjson;
 mod parquet;
 pub mod quality;
@@ -32,6 +33,7 @@ use crate::error::{Error, Result};
 use crate::model::{RegionKey, WeekStart};
 use date_column::DateMode;
 pub use dates::{parse_date, DateError, DateReader, FieldOrder};
+pub use detail::Detail;
 pub use quality::{Quality, ReasonCount};
 pub use schema::{ColumnMap, DateSource, Preset};
 pub use spec::{InputFormat, InputSpec, Metric, MultiDay, Source, UnknownDay, WhereFilter};
@@ -102,6 +104,9 @@ pub struct Incidents {
     /// column: the country, for ACLED, GTD and UCDP), counted before `--where`, `--actor` and
     /// `--country`: where the source begins covering it. Sorted by name.
     pub top_level_first: Vec<(String, NaiveDate)>,
+    /// Each kept event of the recent weeks with its details, in file order, when the spec
+    /// asked for them ([`InputSpec::details`]; see [`detail`]).
+    pub details: Vec<Detail>,
 }
 
 /// Text is read in record-aligned chunks of about this many bytes, so memory stays bounded

@@ -100,6 +100,16 @@ pub struct ColumnMap {
     pub id: Option<String>,
     /// Event type column(s), finest last (used to explain what drove a rise).
     pub event_types: Vec<String>,
+    /// The region column one level finer than the regions judged (ACLED/UCDP admin2 under
+    /// admin1), for the report's drill-down: (output name, column in the file).
+    pub finer: Option<(String, String)>,
+    /// Place-name columns, finest first (the first non-empty value names an event's place).
+    pub places: Vec<String>,
+    /// The source's one-line description of each event (ACLED `notes`, UCDP
+    /// `source_headline`, GTD `summary`).
+    pub description: Option<String>,
+    /// Latitude and longitude columns (decimal degrees).
+    pub coordinates: Option<(String, String)>,
     /// Whether an empty fatalities value means a broken record (ACLED always fills it) rather
     /// than "unknown" (GTD's NA).
     pub fatalities_required: bool,
@@ -164,11 +174,16 @@ pub fn preset_columns(preset: Preset, header: &[String]) -> ColumnMap {
         weight: None,
         id: None,
         event_types: Vec::new(),
+        finer: None,
+        places: Vec::new(),
+        description: None,
+        coordinates: None,
         fatalities_required: false,
         identical_rows_are_duplicates: false,
         na_values: Vec::new(),
     };
     let region = |out: &str, names: &[&str]| first_of(header, names).map(|c| (out.to_string(), c));
+    let coordinates = || first_of(header, &["latitude"]).zip(first_of(header, &["longitude"]));
     match preset {
         Preset::Acled => {
             let aggregated = has(header, "week") && has(header, "events");
@@ -197,6 +212,9 @@ pub fn preset_columns(preset: Preset, header: &[String]) -> ColumnMap {
             map.fatalities = first_of(header, &["fatalities"]);
             map.id = first_of(header, &["event_id_cnty"]);
             map.event_types = all_of(header, &["event_type", "sub_event_type"]);
+            map.places = all_of(header, &["location", "admin3", "admin2"]);
+            map.description = first_of(header, &["notes"]);
+            map.coordinates = coordinates();
             map.fatalities_required = !aggregated;
             map.identical_rows_are_duplicates = map.id.is_none() && !aggregated;
             if aggregated {
@@ -248,6 +266,9 @@ pub fn preset_columns(preset: Preset, header: &[String]) -> ColumnMap {
             map.fatalities = first_of(header, &["nkill"]);
             map.id = first_of(header, &["eventid"]);
             map.event_types = all_of(header, &["attacktype1_txt", "primary_attacktype"]);
+            map.places = all_of(header, &["city", "location"]);
+            map.description = first_of(header, &["summary"]);
+            map.coordinates = coordinates();
             map.na_values = vec!["NA".into()];
             map.layout = if map.id.is_some() {
                 format!("GTD export ({} columns)", header.len())
@@ -272,6 +293,9 @@ pub fn preset_columns(preset: Preset, header: &[String]) -> ColumnMap {
             map.fatalities = first_of(header, &["best"]);
             map.id = first_of(header, &["id"]);
             map.event_types = all_of(header, &["type_of_violence"]);
+            map.places = all_of(header, &["where_coordinates", "adm_2"]);
+            map.description = first_of(header, &["source_headline"]);
+            map.coordinates = coordinates();
             map.layout = "UCDP GED".into();
         }
         Preset::Generic => {
@@ -416,12 +440,18 @@ pub fn resolve_columns(spec: &InputSpec, header: &[String], path: &Path) -> Resu
             found: found(),
         });
     }
+    let all_levels = map.regions.clone();
     if let Some(level) = &spec.by {
         map.regions = pick_level(&map.regions, level, header, path)?;
     } else if let Some(pos) = map.regions.iter().position(|(n, _)| n == "admin1") {
         // Provinces are what analysts compare by default; admin2 is often empty.
         map.regions.truncate(pos + 1);
     }
+    // The next level down, when the regions judged are a prefix of the preset's levels.
+    map.finer = all_levels
+        .starts_with(&map.regions)
+        .then(|| all_levels.get(map.regions.len()).cloned())
+        .flatten();
     if spec.country.is_some() && !map.regions.iter().any(|(n, _)| n == "country") {
         return Err(Error::MissingColumn {
             path: path.to_path_buf(),
@@ -498,8 +528,21 @@ pub(super) fn needed_columns(spec: &InputSpec, map: &ColumnMap, header: &[String
         }
     }
     map.regions.iter().for_each(|(_, c)| add(c));
-    if spec.actor.is_some() {
+    if spec.actor.is_some() || spec.details {
         map.actors.iter().for_each(|c| add(c));
+    }
+    if spec.details {
+        map.places.iter().for_each(|c| add(c));
+        for c in [&map.description, &map.fatalities].into_iter().flatten() {
+            add(c);
+        }
+        if let Some((_, c)) = &map.finer {
+            add(c);
+        }
+        if let Some((lat, lon)) = &map.coordinates {
+            add(lat);
+            add(lon);
+        }
     }
     for c in [&map.fatalities, &map.events_count, &map.weight, &map.id]
         .into_iter()

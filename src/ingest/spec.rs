@@ -214,6 +214,9 @@ pub struct InputSpec {
     pub checksum: bool,
     /// Where each region's series starts (coverage).
     pub series_start: crate::aggregate::SeriesStart,
+    /// Keep each event's details (place, actors, description, coordinates) for the recent
+    /// weeks the report describes ([`super::Incidents::details`]).
+    pub details: bool,
 }
 
 impl InputSpec {
@@ -248,6 +251,7 @@ impl InputSpec {
             max_rejected: super::DEFAULT_MAX_REJECTED,
             chunk_bytes: CHUNK_BYTES,
             checksum: false,
+            details: false,
             series_start: crate::aggregate::SeriesStart::Top,
         }
     }

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::date_column::{DateColumn, DateMode};
+use super::detail::{Detail, DetailRules, DETAIL_WEEKS, TEXT_WEEKS};
 use super::quality::Quality;
 use super::schema::{self, needed_columns, ColumnMap, DateSource, Preset};
 use super::spec::{InputSpec, Metric, MultiDay, UnknownDay};
@@ -166,6 +167,8 @@ pub(super) struct Validator<'s> {
     coverage_end: Option<NaiveDate>,
     /// First valid day per top-level region value, before the filters.
     top_level_first: FastMap<String, NaiveDate>,
+    /// First day whose kept rows keep their details (`None`: no details asked for).
+    details_from: Option<NaiveDate>,
 }
 
 impl<'s> Validator<'s> {
@@ -213,6 +216,7 @@ impl<'s> Validator<'s> {
             },
             sha256: None,
             top_level_first: Vec::new(),
+            details: Vec::new(),
         };
         Validator {
             rules: Rules {
@@ -249,6 +253,44 @@ impl<'s> Validator<'s> {
             last_complete,
             coverage_end: None,
             top_level_first: FastMap::default(),
+            details_from: spec
+                .details
+                .then(|| last_week - chrono::Days::new(7 * DETAIL_WEEKS)),
+        }
+    }
+
+    /// Keeps a recent kept row's details.
+    fn capture(
+        &mut self,
+        cols: &Cols<'_>,
+        row: usize,
+        record: u64,
+        region: u32,
+        kind: u32,
+        kept: &Kept,
+    ) {
+        let rules = DetailRules {
+            map: &self.rules.map,
+            na: &self.rules.na,
+            from: self.details_from.unwrap_or(kept.date),
+            text_from: self.rules.last_week - chrono::Days::new(7 * (TEXT_WEEKS - 1)),
+        };
+        let base = Detail {
+            region,
+            date: kept.date,
+            record,
+            kind,
+            events: kept.events,
+            weight: kept.weight,
+            fatalities: None,
+            actors: Vec::new(),
+            finer: None,
+            place: None,
+            description: None,
+            coordinates: None,
+        };
+        if let Some(d) = rules.capture(cols, row, kept.date, base) {
+            self.out.details.push(d);
         }
     }
 
@@ -352,6 +394,9 @@ impl<'s> Validator<'s> {
                         }
                         None => 0,
                     };
+                    if self.details_from.is_some_and(|from| kept.date >= from) {
+                        self.capture(&cols, row, record, region, kind, &kept);
+                    }
                     self.add(region, kind, &kept);
                 }
                 RowOutcome::Reject(reason, column) => {
@@ -894,6 +939,7 @@ impl Validator<'_> {
         if let Some(w) = out.weight.as_mut() {
             retain(w, &keep);
         }
+        out.details.retain(|d| ws.week_of(d.date) < week);
         out.last_week = week - chrono::Days::new(7);
         let reason = format!("in the incomplete last week of the data (week starting {week})");
         out.quality.exclude_many(reason, dropped);
