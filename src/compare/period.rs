@@ -44,6 +44,8 @@ pub enum PeriodSpec {
     PreviousWeeks(u32),
     /// The other period, one year earlier.
     SamePeriodLastYear,
+    /// From 1 January of the year of the last complete week to the end of that week.
+    YearToDate,
 }
 
 fn ymd(y: i32, m: u32, d: u32, text: &str) -> Result<NaiveDate> {
@@ -76,7 +78,8 @@ fn last_day_of_month(y: i32, m: u32, text: &str) -> Result<NaiveDate> {
 }
 
 /// Parses the period syntax: `DATE..DATE`, `YYYY`, `YYYY-Qn`, `YYYY-MM`, `YYYY-Www..YYYY-Www`
-/// (or a single `YYYY-Www`), `last-N-weeks`, `previous-N-weeks`, `same-period-last-year`.
+/// (or a single `YYYY-Www`), `last-N-weeks`, `previous-N-weeks`, `same-period-last-year`,
+/// `ytd` (year to date).
 ///
 /// # Errors
 /// Anything else, with the reason.
@@ -107,6 +110,9 @@ pub fn parse_period(text: &str) -> Result<PeriodSpec> {
     }
     if t == "same-period-last-year" {
         return Ok(PeriodSpec::SamePeriodLastYear);
+    }
+    if t == "ytd" {
+        return Ok(PeriodSpec::YearToDate);
     }
     if let Some((a, b)) = t.split_once("..") {
         let (from, to) = if a.contains("-W") {
@@ -164,7 +170,7 @@ pub fn parse_period(text: &str) -> Result<PeriodSpec> {
         }));
     }
     Err(bad(
-        "expected DATE..DATE, YYYY, YYYY-Qn, YYYY-MM, YYYY-Www[..YYYY-Www], last-N-weeks, previous-N-weeks or same-period-last-year",
+        "expected DATE..DATE, YYYY, YYYY-Qn, YYYY-MM, YYYY-Www[..YYYY-Www], last-N-weeks, previous-N-weeks, same-period-last-year or ytd",
     ))
 }
 
@@ -193,6 +199,10 @@ pub fn resolve_periods(
                 from: last_week_start
                     .checked_sub_days(Days::new(7 * (u64::from(*n) - 1)))
                     .ok_or_else(outside)?,
+                to: last_week_start + Days::new(6),
+            })),
+            PeriodSpec::YearToDate => Ok(Some(Period {
+                from: NaiveDate::from_ymd_opt(last_week_start.year(), 1, 1).ok_or_else(outside)?,
                 to: last_week_start + Days::new(6),
             })),
             _ => Ok(None),
@@ -377,5 +387,26 @@ mod tests {
             last
         )
         .is_err());
+    }
+
+    #[test]
+    fn year_to_date_runs_from_new_year_to_the_last_week() {
+        assert_eq!(parse_period(" ytd ").unwrap(), PeriodSpec::YearToDate);
+        let (p, a) = resolve_periods(
+            &PeriodSpec::YearToDate,
+            &PeriodSpec::SamePeriodLastYear,
+            d("2019-10-07"),
+        )
+        .unwrap();
+        assert_eq!((p.from, p.to), (d("2019-01-01"), d("2019-10-13")));
+        assert_eq!((a.from, a.to), (d("2018-01-01"), d("2018-10-13")));
+        // A last week that starts on 1 January is a year to date of one week.
+        let (p, _) = resolve_periods(
+            &PeriodSpec::YearToDate,
+            &PeriodSpec::PreviousWeeks(4),
+            d("2024-01-01"),
+        )
+        .unwrap();
+        assert_eq!((p.from, p.to), (d("2024-01-01"), d("2024-01-07")));
     }
 }
