@@ -58,7 +58,7 @@ pub struct ReportArgs {
     /// Report configuration (TOML; see `uptick init`). Flags below override it.
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Use the bundled demo data (as of 2019-12-01 unless --as-of is given).
+    /// Use the bundled demo data (as of 2019-10-14 unless --as-of is given).
     #[arg(long)]
     pub demo: bool,
     /// Incident file (overrides the config's `[input]` path).
@@ -146,7 +146,7 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// The period of interest: DATE..DATE, YYYY, YYYY-Qn, YYYY-MM, YYYY-Www[..YYYY-Www],
-    /// last-N-weeks [default: last-4-weeks]
+    /// last-N-weeks, ytd (1 January to the last complete week) [default: last-4-weeks]
     #[arg(long, value_name = "PERIOD")]
     pub period: Option<String>,
     /// The period to compare with; also previous-N-weeks or same-period-last-year

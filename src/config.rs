@@ -33,6 +33,9 @@ pub struct Config {
     /// Output.
     #[serde(default)]
     pub output: OutputConfig,
+    /// What the report shows.
+    #[serde(default)]
+    pub report: ReportConfig,
 }
 
 /// `[input]`.
@@ -153,6 +156,19 @@ pub struct OutputConfig {
     pub root: Option<PathBuf>,
 }
 
+/// `[report]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Notable events listed per alert (0 leaves the section out).
+    pub notable: Option<usize>,
+    /// Rows shown in each per-region table of report.md and report.html; the rest are in
+    /// the CSV files beside them.
+    pub max_rows: Option<usize>,
+    /// The year-to-date sentence (this year against the same days last year).
+    pub year_to_date: Option<bool>,
+}
+
 /// Every valid key, by table, for "did you mean" suggestions.
 const KEYS: &[&str] = &[
     "title",
@@ -161,6 +177,10 @@ const KEYS: &[&str] = &[
     "compare",
     "charts",
     "output",
+    "report",
+    "notable",
+    "max_rows",
+    "year_to_date",
     "path",
     "demo",
     "format",
@@ -314,6 +334,11 @@ test = "quasi-poisson"            # quasi-poisson | exact-poisson (R's poisson.t
 format = "png"                    # png | svg | both
 weeks = 52
 
+[report]
+notable = 5                       # notable events listed per alert (0: none)
+max_rows = 25                     # rows of each per-region table; the rest are in comparison.csv
+year_to_date = true               # this year so far against the same days last year
+
 [output]
 root = "reports"                  # each run writes ROOT/YYYY-Www/
 "#;
@@ -328,6 +353,8 @@ mod tests {
         assert!(c.input.demo);
         assert_eq!(c.detect.method, Some(Method::Auto));
         assert_eq!(c.charts.weeks, Some(52));
+        assert_eq!(c.report.max_rows, Some(25));
+        assert_eq!(c.report.notable, Some(5));
     }
 
     #[test]

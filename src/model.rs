@@ -142,6 +142,29 @@ impl SeriesSet {
         }
     }
 
+    /// The last `n` weeks of every series (all of them when there are fewer); a series whose
+    /// coverage starts later keeps its start.
+    pub fn last_weeks(&self, n: usize) -> SeriesSet {
+        let cut = self.weeks.len().saturating_sub(n);
+        SeriesSet {
+            region_columns: self.region_columns.clone(),
+            weeks: self.weeks[cut..].to_vec(),
+            week_start: self.week_start,
+            weight_name: self.weight_name.clone(),
+            series: self
+                .series
+                .iter()
+                .map(|s| WeeklySeries {
+                    region: s.region.clone(),
+                    start: s.start.saturating_sub(cut),
+                    events: s.events[cut..].to_vec(),
+                    fatalities: s.fatalities.as_ref().map(|f| f[cut..].to_vec()),
+                    weight: s.weight.as_ref().map(|w| w[cut..].to_vec()),
+                })
+                .collect(),
+        }
+    }
+
     /// (region, values of the measure from the series' start) pairs, for the detectors: a
     /// series that starts late is shorter and ends with the last week like the others.
     pub fn measured(&self) -> Vec<(RegionKey, Vec<f64>)> {

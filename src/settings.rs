@@ -65,6 +65,10 @@ pub mod defaults {
 
     /// The report's output root.
     pub const REPORT_ROOT: &str = "reports";
+    /// Notable events listed per alert.
+    pub const NOTABLE: usize = 5;
+    /// Rows of each per-region table in report.md / report.html.
+    pub const MAX_ROWS: usize = 25;
     /// `evaluate`: the methods compared (the one `auto` chooses, then the alternatives).
     pub const EVALUATE_METHODS: [Method; 4] =
         [Method::Nb, Method::EarsC2, Method::Cusum, Method::Trend];
@@ -134,6 +138,12 @@ pub struct ReportSettings {
     pub root: PathBuf,
     /// The command that reproduces the run, as the user would type it.
     pub command: String,
+    /// Notable events listed per alert (`[report] notable`).
+    pub notable: usize,
+    /// Rows of each per-region table in the report (`[report] max_rows`).
+    pub max_rows: usize,
+    /// Whether the summary compares the year to date with the same days last year.
+    pub year_to_date: bool,
 }
 
 impl Settings {
@@ -293,8 +303,12 @@ impl ReportSettings {
         };
         let detection = detection_params(&args.detection, &config.detect)?;
         let cc = &config.compare;
+        let mut input = input_spec(&input, ci)?;
+        // The notable events, the map, the drill-down and the drivers by actor need each
+        // recent event's details.
+        input.details = true;
         let run = Settings {
-            input: input_spec(&input, ci)?,
+            input,
             comparison: CompareSettings {
                 period: cc.period.clone().unwrap_or(defaults::PERIOD.into()),
                 against: cc.against.clone().unwrap_or(defaults::AGAINST.into()),
@@ -329,6 +343,9 @@ impl ReportSettings {
                 .or_else(|| config.output.root.clone())
                 .unwrap_or_else(|| PathBuf::from(defaults::REPORT_ROOT)),
             command: report_command(args),
+            notable: config.report.notable.unwrap_or(defaults::NOTABLE),
+            max_rows: config.report.max_rows.unwrap_or(defaults::MAX_ROWS).max(1),
+            year_to_date: config.report.year_to_date.unwrap_or(true),
             run,
         })
     }

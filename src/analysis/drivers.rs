@@ -1,19 +1,17 @@
-//! What drove each alarming region's rise: its count this week per category (the finest
-//! event-type column the input has) against the region's expected count apportioned by each
-//! category's share of the previous 26 weeks. observed − expected is the category's excess.
-
-use std::collections::BTreeMap;
+//! What drove each alarming region's rise: its count this week per category against the
+//! region's expected count apportioned by each category's share of the previous 26 weeks
+//! ([`super::breakdown`]): by event type (the finest type column the input has, from the
+//! cells), by actor and by sub-region (from the recent events' details).
 
 use chrono::NaiveDate;
 
-use crate::ingest::{Incidents, Preset};
+use super::breakdown::Tally;
+use crate::ingest::{Detail, Incidents, Preset};
 use crate::model::{Measure, RegionKey};
-use crate::report::{DriverItem, Drivers};
+use crate::report::Drivers;
 
-/// Baseline weeks used to apportion the expected count among categories (drivers).
-pub const DRIVER_BASELINE_WEEKS: i64 = 26;
-
-fn category_label(preset: Preset, column: &str, value: &str) -> String {
+/// The display name of an event type (UCDP's type codes in words; empty as "(none)").
+pub fn category_name(preset: Preset, column: &str, value: &str) -> String {
     if preset == Preset::UcdpGed && column == "type_of_violence" {
         match value {
             "1" => return "state-based conflict".into(),
@@ -39,12 +37,15 @@ pub fn column(incidents: &Incidents) -> Option<String> {
         .cloned()
 }
 
-/// For each alarming region: observed per category this week against the region's expected
-/// value split by each category's share of the previous 26 weeks.
+/// One alarming region: its key, display name and expected count this week.
+pub type AlertKey = (RegionKey, String, f64);
+
+/// For each alarming region: observed per event type this week against the region's
+/// expected value split by each type's share of the previous 26 weeks.
 pub fn drivers(
     incidents: &Incidents,
     measure: Measure,
-    alerts: &[(RegionKey, String, f64)],
+    alerts: &[AlertKey],
     week: NaiveDate,
 ) -> Vec<Drivers> {
     let (Some(types), Some(column)) =
@@ -58,61 +59,109 @@ pub fn drivers(
         Measure::Weight => incidents.weight.as_deref().unwrap_or(&incidents.events),
     };
     let ws = incidents.week_start;
-    let base_from = week - chrono::Duration::days(7 * DRIVER_BASELINE_WEEKS);
     alerts
         .iter()
         .filter_map(|(region, name, expected)| {
             let id = incidents.regions.iter().position(|r| r == region)? as u32;
-            let mut now: BTreeMap<String, f64> = BTreeMap::new();
-            let mut base: BTreeMap<String, f64> = BTreeMap::new();
+            let mut tally = Tally::default();
             for i in 0..incidents.date.len() {
                 if incidents.region[i] != id {
                     continue;
                 }
                 let w = ws.week_of(incidents.date[i]);
-                let cat = category_label(
+                let cat = category_name(
                     incidents.columns.preset,
                     column,
                     &types[incidents.kind[i] as usize],
                 );
-                if w == week {
-                    *now.entry(cat).or_default() += values[i];
-                } else if w >= base_from && w < week {
-                    *base.entry(cat).or_default() += values[i];
-                }
+                tally.add(week, w, &cat, values[i]);
+                tally.add_total(week, w, values[i]);
             }
-            let base_total: f64 = base.values().sum();
-            let cats: std::collections::BTreeSet<String> =
-                now.keys().chain(base.keys()).cloned().collect();
-            let mut items: Vec<DriverItem> = cats
-                .into_iter()
-                .map(|cat| {
-                    let share = if base_total > 0.0 {
-                        base.get(&cat).copied().unwrap_or(0.0) / base_total
-                    } else {
-                        0.0
-                    };
-                    let observed = now.get(&cat).copied().unwrap_or(0.0);
-                    let exp = expected * share;
-                    DriverItem {
-                        category: cat,
-                        observed,
-                        expected: exp,
-                        excess: observed - exp,
-                    }
-                })
-                .collect();
-            items.sort_by(|a, b| {
-                b.excess
-                    .total_cmp(&a.excess)
-                    .then(a.category.cmp(&b.category))
-            });
-            items.truncate(6);
             Some(Drivers {
                 name: name.clone(),
                 column: column.clone(),
-                items,
+                items: tally.items(*expected),
             })
         })
         .collect()
+}
+
+/// A detail's value in the measure of the series.
+fn measured(d: &Detail, measure: Measure) -> f64 {
+    match measure {
+        Measure::Events => d.events,
+        Measure::Fatalities => d.fatalities.unwrap_or(0.0),
+        Measure::Weight => d.weight,
+    }
+}
+
+/// Breaks each alert down by the categories `of` gives each recent event (from the events'
+/// details); `None` when the input lacks what `of` needs.
+fn from_details(
+    incidents: &Incidents,
+    measure: Measure,
+    alerts: &[AlertKey],
+    week: NaiveDate,
+    column: &str,
+    of: impl Fn(&Detail) -> Vec<String>,
+) -> Vec<Drivers> {
+    let ws = incidents.week_start;
+    alerts
+        .iter()
+        .filter_map(|(region, name, expected)| {
+            let id = incidents.regions.iter().position(|r| r == region)? as u32;
+            let mut tally = Tally::default();
+            for d in incidents.details.iter().filter(|d| d.region == id) {
+                let w = ws.week_of(d.date);
+                let v = measured(d, measure);
+                for cat in of(d) {
+                    tally.add(week, w, &cat, v);
+                }
+                tally.add_total(week, w, v);
+            }
+            tally.any_now().then(|| Drivers {
+                name: name.clone(),
+                column: column.to_string(),
+                items: tally.items(*expected),
+            })
+        })
+        .collect()
+}
+
+/// Which actors' events rose: each event counts for every actor it names (an event with two
+/// sides counts for both), against the actor's share of the region's baseline events. Empty
+/// when the input has no actor columns.
+pub fn by_actor(
+    incidents: &Incidents,
+    measure: Measure,
+    alerts: &[AlertKey],
+    week: NaiveDate,
+) -> Vec<Drivers> {
+    if incidents.columns.actors.is_empty() {
+        return Vec::new();
+    }
+    from_details(incidents, measure, alerts, week, "actor", |d| {
+        d.actors.clone()
+    })
+}
+
+/// The sub-regions (one level finer than the regions judged) that made each alert's excess,
+/// so a report can say "Al Hasakah, mostly Ras al Ain". Empty when there is no finer level.
+pub fn drilldown(
+    incidents: &Incidents,
+    measure: Measure,
+    alerts: &[AlertKey],
+    week: NaiveDate,
+) -> Vec<Drivers> {
+    let Some((column, _)) = &incidents.columns.finer else {
+        return Vec::new();
+    };
+    let strip = incidents.columns.preset == Preset::UcdpGed;
+    from_details(incidents, measure, alerts, week, column, |d| {
+        vec![match &d.finer {
+            Some(f) if strip => crate::ingest::schema::strip_unit_suffix(f).to_string(),
+            Some(f) => f.clone(),
+            None => format!("({column} not given)"),
+        }]
+    })
 }

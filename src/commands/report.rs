@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, Context};
 
-use crate::analysis::drivers;
+use crate::analysis::{drivers, map, notable};
 use crate::cli::{GlobalArgs, ReportArgs};
 use crate::commands::ExitStatus;
 use crate::config::Config;
@@ -84,6 +84,12 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         alpha: c.alpha,
     };
     let (comp_rows, comp_total) = compare::compare_regions(&sums.values, c.test, c.alpha);
+    let mut notes = sums.notes.clone();
+    let year_to_date = if s.year_to_date {
+        year_to_date(&loaded, c, &mut notes)
+    } else {
+        None
+    };
     let previous = history::previous_report(&s.root, &label);
     let input = InputFile {
         name: loaded.spec.source.display(),
@@ -107,7 +113,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             &comp_rows,
             &setup,
         )?;
-        let alert_keys: Vec<(RegionKey, String, f64)> = latest
+        let alert_keys: Vec<drivers::AlertKey> = latest
             .iter()
             .filter(|f| f.alarm)
             .map(|f| {
@@ -118,9 +124,38 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
                 )
             })
             .collect();
-        let mut notes = sums.notes.clone();
         notes.push(loaded.series_note.clone());
         notes.extend(super::stale_data_note(&loaded));
+        let incidents = &loaded.incidents;
+        let region_names: Vec<String> = incidents
+            .regions
+            .iter()
+            .map(|r| names.get(r).cloned().unwrap_or_else(|| r.join(" / ")))
+            .collect();
+        let alert_ids: Vec<(u32, String)> = alert_keys
+            .iter()
+            .filter_map(|(r, name, _)| {
+                let id = incidents.regions.iter().position(|x| x == r)?;
+                Some((id as u32, name.clone()))
+            })
+            .collect();
+        let mut charts = charts;
+        match map::map_spec(incidents, week, &alert_ids) {
+            Ok(spec) => {
+                let files = crate::render::draw_map(
+                    &spec,
+                    &tmp.join("charts"),
+                    "map",
+                    s.run.charts.format,
+                )?;
+                charts.map = files
+                    .first()
+                    .and_then(|p| p.file_name())
+                    .map(|n| format!("charts/{}", n.to_string_lossy()));
+            }
+            Err(why) => notes.push(why.note()),
+        }
+        let measure = set.measure();
         let model = build::build(ReportInputs {
             settings: &s,
             set,
@@ -130,8 +165,13 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             setup: &setup,
             previous: previous.as_ref(),
             charts: &charts,
-            drivers: drivers::drivers(&loaded.incidents, set.measure(), &alert_keys, week),
-            drivers_column: drivers::column(&loaded.incidents),
+            drivers: drivers::drivers(incidents, measure, &alert_keys, week),
+            drivers_column: drivers::column(incidents),
+            actor_drivers: drivers::by_actor(incidents, measure, &alert_keys, week),
+            drilldown: drivers::drilldown(incidents, measure, &alert_keys, week),
+            notable: notable::notable(incidents, week, s.notable, &alert_ids, &region_names),
+            notable_missing: notable::missing(incidents),
+            year_to_date: year_to_date.clone(),
             input,
             as_of: loaded.spec.as_of,
             quality: &loaded.incidents.quality,
@@ -143,6 +183,10 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             report::markdown::render(&model).as_bytes(),
         )?;
         export::write_atomic(
+            &tmp.join("report.html"),
+            report::html::render(&model, &tmp)?.as_bytes(),
+        )?;
+        export::write_atomic(
             &tmp.join("report.json"),
             &report::json::report_json(&model)?,
         )?;
@@ -150,7 +194,18 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             &tmp.join("findings.csv"),
             &export::csv::findings_csv(&latest, &set.region_columns, &unit)?,
         )?;
-        export::write_atomic(&tmp.join("series.csv"), &export::csv::series_csv(set)?)?;
+        export::write_atomic(
+            &tmp.join("comparison.csv"),
+            &export::csv::comparison_csv(&comp_rows, &comp_total, &set.region_columns, &setup)?,
+        )?;
+        // The weeks the report shows and judged, compressed; the whole history is the
+        // input's (its checksum is in the report).
+        export::write_atomic(
+            &tmp.join("series.csv.gz"),
+            &export::gzip(&export::csv::series_csv(
+                &set.last_weeks(s.run.charts.weeks),
+            )?)?,
+        )?;
         Ok(model)
     })();
     let model = result.inspect_err(|_| {
@@ -175,6 +230,36 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     } else {
         ExitStatus::Success
     })
+}
+
+/// This year to date against the same days last year, all regions together; `None` (with a
+/// note) when last year's days are not all in the data.
+fn year_to_date(
+    loaded: &super::Loaded,
+    c: &crate::settings::CompareSettings,
+    notes: &mut Vec<String>,
+) -> Option<(compare::Period, compare::Period, compare::Comparison)> {
+    let sums = match super::compare::period_blocks(
+        &loaded.incidents,
+        &loaded.set,
+        "ytd",
+        "same-period-last-year",
+    ) {
+        Ok(sums) => sums,
+        Err(e) => {
+            notes.push(format!("no year-to-date comparison: {e}"));
+            return None;
+        }
+    };
+    if !sums.notes.is_empty() {
+        notes.push(format!(
+            "no year-to-date comparison: the data do not cover {} (the same days last year) in full",
+            sums.against
+        ));
+        return None;
+    }
+    let (_, total) = compare::compare_regions(&sums.values, c.test, c.alpha);
+    Some((sums.period, sums.against, total))
 }
 
 /// Draws the report's charts into `dir`: trend charts of the alarming regions, the overview,
@@ -226,5 +311,6 @@ fn draw_charts(
             .iter()
             .filter_map(|(r, p)| Some((r.clone(), rel(p)?)))
             .collect(),
+        map: None,
     })
 }

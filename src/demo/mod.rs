@@ -1,6 +1,7 @@
 //! The bundled demo data: UCDP GED events in Syria, 2016-01-01 to 2019-11-30, trimmed to the
-//! columns uptick uses and gzip-compressed into the binary, so `--demo` works from any
-//! directory after `cargo install`.
+//! columns uptick uses (ids, dates, places, sides, type, deaths, coordinates and the source
+//! headline) and gzip-compressed into the binary, so `--demo` works from any directory after
+//! `cargo install`.
 //!
 //! Source: UCDP Georeferenced Event Dataset (GED), licensed CC BY 4.0. Sundberg, Ralph, and
 //! Erik Melander (2013), "Introducing the UCDP Georeferenced Event Dataset", Journal of Peace
@@ -22,6 +23,8 @@ pub fn demo_source() -> Source {
     }
 }
 
-/// The as-of date of demo runs without `--as-of`: the day after the demo data end, so demo
-/// outputs are the same on every machine and every day.
-pub const DEMO_AS_OF: &str = "2019-12-01";
+/// The as-of date of demo runs without `--as-of`, so demo outputs are the same on every
+/// machine and every day: Monday 14 October 2019, when the last complete week is the one in
+/// which Turkey's offensive into north-east Syria began (9 October 2019). `--as-of 2019-12-01`
+/// judges the last week of the data instead.
+pub const DEMO_AS_OF: &str = "2019-10-14";

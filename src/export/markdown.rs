@@ -2,10 +2,9 @@
 //! left-aligned, numbers right-aligned, pipes escaped), and the comparison as markdown.
 
 use crate::compare::{Comparison, ComparisonSetup};
-use crate::format::format_stat;
 
 use super::table::comparison_title;
-use super::{comparison_cells, region_label};
+use super::{comparison_display, DisplayTable};
 
 /// Escapes text for use inside markdown (tables included): markup characters get a backslash,
 /// HTML is neutralised, newlines and other control characters become spaces.
@@ -54,56 +53,39 @@ pub fn table(header: &[&str], align: &[Align], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The comparison's table in markdown (region names escaped).
-pub fn comparison_markdown_table(rows: &[Comparison], total: &Comparison, level: f64) -> String {
-    use Align::{Left, Right};
-    let body: Vec<Vec<String>> = rows
+/// A display table in markdown: every cell escaped, the totals row's first cell in bold.
+pub fn display_table(t: &DisplayTable) -> String {
+    let header: Vec<String> = t.header.iter().map(|h| escape(h)).collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let align: Vec<Align> = t
+        .right
         .iter()
-        .chain(std::iter::once(total))
-        .map(|c| {
-            let cells = comparison_cells(c, format_stat, false);
-            let name = if c.region.is_empty() {
-                "**All regions**".to_string()
-            } else {
-                escape(&region_label(c))
-            };
-            vec![
-                name,
-                cells[0].clone(),
-                cells[1].clone(),
-                cells[2].clone(),
-                cells[3].clone(),
-                if cells[4].is_empty() {
-                    "n/a".into()
-                } else {
-                    cells[4].replace("inf", "∞")
-                },
-                format!("{}–{}", cells[5], cells[6].replace("inf", "∞")),
-                cells[7].clone(),
-                cells[9].clone(),
-                cells[11].clone(),
-                cells[12].clone(),
-            ]
+        .map(|r| if *r { Align::Right } else { Align::Left })
+        .collect();
+    let last = t.rows.len().saturating_sub(1);
+    let rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    if t.total_row && i == last && j == 0 {
+                        format!("**{}**", escape(c))
+                    } else {
+                        escape(c)
+                    }
+                })
+                .collect()
         })
         .collect();
-    let ci = format!("{}% CI", format_stat(Some(100.0 * level)));
-    let header = [
-        "Region",
-        "Count",
-        "Count before",
-        "Per week",
-        "Per week before",
-        "Rate ratio",
-        ci.as_str(),
-        "p (two-sided)",
-        "q",
-        "Change",
-        "Verdict",
-    ];
-    let align = [
-        Left, Right, Right, Right, Right, Right, Right, Right, Right, Right, Left,
-    ];
-    table(&header, &align, &body)
+    table(&header, &align, &rows)
+}
+
+/// The comparison's table in markdown (region names escaped).
+pub fn comparison_markdown_table(rows: &[Comparison], total: &Comparison, level: f64) -> String {
+    display_table(&comparison_display(rows, total, level))
 }
 
 /// The comparison as a markdown section (region names escaped).

@@ -19,6 +19,78 @@ use crate::error::{Error, Result};
 use crate::format::format_full;
 use crate::model::{iso_week_label, SeriesSet, WeekStart};
 
+/// A table for people, before any layout: raw cell text (layouts escape it), which columns
+/// are numbers (right-aligned), and whether the last row is a totals row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayTable {
+    /// Column headings.
+    pub header: Vec<String>,
+    /// Per column: right-aligned (numbers).
+    pub right: Vec<bool>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+    /// The last row is the totals row.
+    pub total_row: bool,
+}
+
+/// The comparison as a display table: the regions given, then the totals row ("All regions").
+pub fn comparison_display(rows: &[Comparison], total: &Comparison, level: f64) -> DisplayTable {
+    use crate::format::format_stat;
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .chain(std::iter::once(total))
+        .map(|c| {
+            let cells = comparison_cells(c, format_stat, false);
+            let name = if c.region.is_empty() {
+                "All regions".to_string()
+            } else {
+                region_label(c)
+            };
+            vec![
+                name,
+                cells[0].clone(),
+                cells[1].clone(),
+                cells[2].clone(),
+                cells[3].clone(),
+                if cells[4].is_empty() {
+                    "n/a".into()
+                } else {
+                    cells[4].replace("inf", "∞")
+                },
+                format!("{}–{}", cells[5], cells[6].replace("inf", "∞")),
+                cells[7].clone(),
+                cells[9].clone(),
+                cells[11].clone(),
+                cells[12].clone(),
+            ]
+        })
+        .collect();
+    let header = [
+        "Region",
+        "Count",
+        "Count before",
+        "Per week",
+        "Per week before",
+        "Rate ratio",
+        &format!("{}% CI", format_stat(Some(100.0 * level))),
+        "p (two-sided)",
+        "q",
+        "Change",
+        "Verdict",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut right = vec![true; header.len()];
+    right[0] = false;
+    right[10] = false;
+    DisplayTable {
+        header,
+        right,
+        rows: body,
+        total_row: true,
+    }
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, then a rename,
 /// so a killed run never leaves a half-written file. `-` writes to stdout.
 ///
@@ -70,6 +142,34 @@ pub fn json_bytes(value: &impl serde::Serialize) -> Result<Vec<u8>> {
     })?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// A value as compact JSON (one line), for documents of many records (`report.json`).
+///
+/// # Errors
+/// Only if serde fails, which would be a bug.
+pub fn json_compact(value: &impl serde::Serialize) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec(value).map_err(|e| Error::Write {
+        path: "-".into(),
+        source: e.into(),
+    })?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// Gzip-compresses bytes reproducibly (no timestamp or file name in the header).
+///
+/// # Errors
+/// Only on an allocation failure inside the compressor.
+pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    use flate2::write::GzEncoder;
+    let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes)
+        .and_then(|()| enc.finish())
+        .map_err(|source| Error::Write {
+            path: "-".into(),
+            source,
+        })
 }
 
 /// The columns of the series table, in order.

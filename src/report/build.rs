@@ -7,8 +7,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 
 use super::history::{revisions, series_tail, PreviousReport};
-use super::{Alert, ComparisonSection, Drivers, InputFile, ReportModel};
-use crate::compare::{Comparison, ComparisonSetup, Verdict};
+use super::{
+    Alert, ComparisonSection, Drivers, InputFile, NotableSection, ReportModel, YearToDate,
+};
+use crate::compare::{Comparison, ComparisonSetup, Period, Verdict};
 use crate::detect::{DetectParams, Finding};
 use crate::format::{format_number, format_stat};
 use crate::ingest::Quality;
@@ -26,6 +28,8 @@ pub struct ChartPaths {
     pub comparison: Option<String>,
     /// Each alarming region's trend chart.
     pub trend: Vec<(RegionKey, String)>,
+    /// The event map.
+    pub map: Option<String>,
 }
 
 /// Everything the report is built from.
@@ -50,6 +54,17 @@ pub struct ReportInputs<'a> {
     pub drivers: Vec<Drivers>,
     /// The column drivers break alerts down by (`None`: the input has no event-type column).
     pub drivers_column: Option<String>,
+    /// What drove each alert, by actor.
+    pub actor_drivers: Vec<Drivers>,
+    /// The sub-regions behind each alert.
+    pub drilldown: Vec<Drivers>,
+    /// The notable events.
+    pub notable: Vec<NotableSection>,
+    /// What the data lack for the notable events.
+    pub notable_missing: Vec<String>,
+    /// The year to date against the same days last year: its periods and all regions'
+    /// comparison.
+    pub year_to_date: Option<(Period, Period, Comparison)>,
     /// The input's name and SHA-256.
     pub input: InputFile,
     /// The as-of date and the ledger.
@@ -116,24 +131,51 @@ fn summary(week: NaiveDate, judged: usize, alerts: &[Alert], i: &ReportInputs<'_
         i.setup.against,
         format_stat(Some(t.count / t.weeks)),
         format_stat(Some(t.count_against / t.weeks_against)),
-        match t.verdict {
-            Verdict::Up => format!(
-                "a significant rise of {}",
-                t.percent_change
-                    .map_or("n/a".into(), |p| format!("{p:.0}%"))
-            ),
-            Verdict::Down => format!(
-                "a significant fall of {}",
-                t.percent_change
-                    .map_or("n/a".into(), |p| format!("{:.0}%", -p))
-            ),
-            Verdict::NoSignificantChange => "no significant change".into(),
-            Verdict::TooFewEvents => "too few events to compare".into(),
-            Verdict::TooFewWeeks => "too few weeks to compare".into(),
-            Verdict::NotCovered => "not covered by the data in both periods".into(),
-        }
+        verdict_phrase(t)
     ));
+    if let Some((p, a, y)) = &i.year_to_date {
+        summary.push(' ');
+        summary.push_str(&ytd_sentence(p, a, y, &unit));
+    }
     summary
+}
+
+/// "a significant rise of 40%", "no significant change", ...
+fn verdict_phrase(t: &Comparison) -> String {
+    match t.verdict {
+        Verdict::Up => format!(
+            "a significant rise of {}",
+            t.percent_change
+                .map_or("n/a".into(), |p| format!("{p:.0}%"))
+        ),
+        Verdict::Down => format!(
+            "a significant fall of {}",
+            t.percent_change
+                .map_or("n/a".into(), |p| format!("{:.0}%", -p))
+        ),
+        Verdict::NoSignificantChange => "no significant change".into(),
+        Verdict::TooFewEvents => "too few events to compare".into(),
+        Verdict::TooFewWeeks => "too few weeks to compare".into(),
+        Verdict::NotCovered => "not covered by the data in both periods".into(),
+    }
+}
+
+/// "Year to date (2019-01-01 to 2019-10-13): 2,317 events against 3,010 in the same days of
+/// 2018 (-23%): a significant fall of 23%."
+fn ytd_sentence(period: &Period, against: &Period, t: &Comparison, unit: &str) -> String {
+    let change = match t.percent_change {
+        Some(p) if p.is_finite() => format!(" ({p:+.0}%)"),
+        _ => String::new(),
+    };
+    format!(
+        "Year to date ({} to {}): {} {unit} against {} in the same days of {}{change}: {}.",
+        period.from,
+        period.to,
+        format_number(t.count),
+        format_number(t.count_against),
+        against.from.format("%Y"),
+        verdict_phrase(t)
+    )
 }
 
 /// What became of every region this week, when not all could alert: judged, too short a
@@ -181,6 +223,58 @@ fn coverage(i: &ReportInputs<'_>) -> String {
         total - unjudged,
         parts.join(", and ")
     )
+}
+
+/// " Mostly in Ras al Ain (12 events, 1.1 expected) and Al Hasakah (6, 0.4)." from a
+/// drill-down: the sub-regions that hold most of the excess (at most three, each with a
+/// positive excess, together at least half of it).
+fn mostly(d: &Drivers, unit: &str) -> String {
+    let total: f64 = d.items.iter().map(|x| x.excess.max(0.0)).sum();
+    if total <= 0.0 {
+        return String::new();
+    }
+    let mut picked = Vec::new();
+    let mut covered = 0.0;
+    for x in d.items.iter().filter(|x| x.excess > 0.0).take(3) {
+        picked.push(x);
+        covered += x.excess;
+        if covered >= 0.5 * total {
+            break;
+        }
+    }
+    let expected = |e: f64| {
+        if e < 0.05 {
+            "almost none expected".to_string()
+        } else {
+            format!("{e:.1} expected")
+        }
+    };
+    let parts: Vec<String> = picked
+        .iter()
+        .enumerate()
+        .map(|(k, x)| {
+            let u = if k == 0 {
+                format!(" {unit}")
+            } else {
+                String::new()
+            };
+            format!(
+                "{} ({}{u}, {})",
+                x.category,
+                format_number(x.observed),
+                expected(x.expected)
+            )
+        })
+        .collect();
+    let list = match parts.len() {
+        1 => parts[0].clone(),
+        _ => format!(
+            "{} and {}",
+            parts[..parts.len() - 1].join(", "),
+            parts[parts.len() - 1]
+        ),
+    };
+    format!(" Mostly in {list}.")
 }
 
 /// The methods and parameters, as name = value lines, so the run can be reproduced.
@@ -240,7 +334,13 @@ pub fn build(i: ReportInputs<'_>) -> ReportModel {
         highlights: alerts
             .iter()
             .take(5)
-            .map(|a| super::alert_sentence(a, week, &unit))
+            .map(|a| {
+                let mut s = super::alert_sentence(a, week, &unit);
+                if let Some(d) = i.drilldown.iter().find(|d| d.name == a.name) {
+                    s.push_str(&mostly(d, &unit));
+                }
+                s
+            })
             .collect(),
         ended,
         previous_report: i.previous.map(|p| p.label.clone()),
@@ -252,20 +352,28 @@ pub fn build(i: ReportInputs<'_>) -> ReportModel {
             test: i.setup.test.name().into(),
             test_description: i.setup.test.description().into(),
             ci_level: i.setup.level(),
+            regions: rows.to_vec(),
             // Display names (a constant country level is dropped) for the report's table.
-            regions: rows
-                .iter()
-                .map(|c| Comparison {
-                    region: vec![i.names[&c.region].clone()],
-                    ..c.clone()
-                })
-                .collect(),
+            names: rows.iter().map(|c| i.names[&c.region].clone()).collect(),
             total: total.clone(),
             chart: i.charts.comparison.clone(),
         },
         parameters: parameters(&i),
         drivers: i.drivers,
         drivers_column: i.drivers_column,
+        actor_drivers: i.actor_drivers,
+        drilldown: i.drilldown,
+        notable: i.notable,
+        notable_missing: i.notable_missing,
+        map_chart: i.charts.map.clone(),
+        year_to_date: i.year_to_date.map(|(period, against, total)| YearToDate {
+            sentence: ytd_sentence(&period, &against, &total, &unit),
+            period,
+            against,
+            total,
+        }),
+        max_rows: i.settings.max_rows,
+        min_count: i.settings.run.detection.min_count,
         inputs: vec![i.input],
         quality: i.quality.clone(),
         short_history: i

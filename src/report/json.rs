@@ -1,12 +1,13 @@
 //! `report.json`: the report model in uptick's one JSON schema (`docs/uptick.schema.json`):
-//! its findings and comparison rows are the same records `detect` and `compare` write.
+//! its findings and comparison rows are the same records `detect` and `compare` write. It is
+//! written compact (one line): at a thousand regions pretty-printing doubles its size.
 
 use serde_json::json;
 
 use super::ReportModel;
 use crate::error::{Error, Result};
 use crate::export::json::{comparison_record, document, finding_record};
-use crate::export::json_bytes;
+use crate::export::json_compact;
 
 /// The model as a `report` document.
 ///
@@ -31,5 +32,8 @@ pub fn report_json(model: &ReportModel) -> Result<Vec<u8>> {
         .collect();
     value["comparison"]["total"] = comparison_record(&c.total, columns);
     value["comparison"]["unit"] = json!(model.unit);
-    json_bytes(&document("report", value))
+    if let Some(y) = &model.year_to_date {
+        value["year_to_date"]["total"] = comparison_record(&y.total, columns);
+    }
+    json_compact(&document("report", value))
 }

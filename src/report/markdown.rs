@@ -2,13 +2,13 @@
 //! charts, data notes, and the methods needed to reproduce the run. Data (region names,
 //! categories, notes) go through [`escape`].
 
-use crate::export::markdown::{escape, table, Align};
+use super::tables;
+use crate::export::markdown::{display_table, escape};
 
 /// Lays out a report model as GitHub-flavoured markdown: findings first in plain words, then
 /// tables and charts, data notes, and the methods needed to reproduce the run.
 pub fn render(m: &super::ReportModel) -> String {
-    use crate::format::{format_number, format_stat};
-    use Align::{Left, Right};
+    use crate::format::format_stat;
     let mut out = String::new();
     let push = |out: &mut String, s: &str| {
         out.push_str(s);
@@ -47,40 +47,7 @@ pub fn render(m: &super::ReportModel) -> String {
             "No region is significantly above its expected range this week.",
         );
     } else {
-        let rows: Vec<Vec<String>> = m
-            .alerts
-            .iter()
-            .map(|a| {
-                vec![
-                    escape(&a.name),
-                    format_number(a.observed),
-                    format_stat(a.expected),
-                    format_stat(a.upperbound),
-                    format_stat(a.ratio).replace("inf", "∞"),
-                    format_stat(a.pvalue),
-                    format_stat(a.qvalue),
-                    a.weeks_in_row.to_string(),
-                    a.method.clone(),
-                    a.status.clone(),
-                ]
-            })
-            .collect();
-        let header = [
-            "Region",
-            "Observed",
-            "Expected",
-            "Threshold",
-            "Ratio",
-            "p",
-            "q",
-            "Weeks in a row",
-            "Method",
-            "Status",
-        ];
-        let align = [
-            Left, Right, Right, Right, Right, Right, Right, Right, Left, Left,
-        ];
-        out.push_str(&table(&header, &align, &rows));
+        out.push_str(&display_table(&tables::alerts(m)));
     }
     push(&mut out, "");
     match &m.previous_report {
@@ -105,6 +72,9 @@ pub fn render(m: &super::ReportModel) -> String {
         ),
     }
     push(&mut out, "");
+
+    out.push_str(&map_and_notable(m));
+    out.push_str(&drivers(m));
 
     push(&mut out, "## Charts");
     push(&mut out, "");
@@ -140,29 +110,18 @@ pub fn render(m: &super::ReportModel) -> String {
         &format!("## Period comparison: {} against {}", c.period, c.against),
     );
     push(&mut out, "");
-    let t = &c.total;
-    push(
-        &mut out,
-        &format!(
-            "All regions together: {} {} in {:.1} weeks against {} in {:.1} weeks, a rate ratio of {} ({}% CI {}–{}, p = {}): {}.",
-            format_number(t.count),
-            escape(&m.unit),
-            t.weeks,
-            format_number(t.count_against),
-            t.weeks_against,
-            t.test.rate_ratio.map_or("n/a".into(), |r| format_stat(Some(r)).replace("inf", "∞")),
-            format_stat(Some(100.0 * c.ci_level)),
-            format_stat(Some(t.test.ci_low)),
-            format_stat(Some(t.test.ci_high)).replace("inf", "∞"),
-            format_stat(Some(t.test.p_two_sided)),
-            t.verdict.words()
-        ),
-    );
+    push(&mut out, &escape(&tables::comparison_sentence(m)));
     push(&mut out, "");
-    out.push_str(&crate::export::markdown::comparison_markdown_table(
-        &c.regions, &c.total, c.ci_level,
-    ));
+    let (t, more) = tables::comparison(m);
+    out.push_str(&display_table(&t));
     push(&mut out, "");
+    if more > 0 {
+        push(
+            &mut out,
+            &tables::more_rows(more, "[comparison.csv](comparison.csv)"),
+        );
+        push(&mut out, "");
+    }
     push(
         &mut out,
         &format!("Test: {} (`{}`).", c.test_description, c.test),
@@ -179,45 +138,6 @@ pub fn render(m: &super::ReportModel) -> String {
         push(&mut out, "");
     }
 
-    push(&mut out, "## What drove the rises");
-    push(&mut out, "");
-    if m.drivers.is_empty() {
-        let why = match (&m.drivers_column, m.alerts.is_empty()) {
-            (_, true) => "No alerts this week, so no rise to break down.",
-            (None, false) => {
-                "The input has no event-type column, so the alerts cannot be broken down by type."
-            }
-            (Some(_), false) => "The alerting regions had no events of any type this week.",
-        };
-        push(&mut out, why);
-        push(&mut out, "");
-    }
-    for d in &m.drivers {
-        push(
-            &mut out,
-            &format!("**{}** (by {}):", escape(&d.name), escape(&d.column)),
-        );
-        push(&mut out, "");
-        let rows: Vec<Vec<String>> = d
-            .items
-            .iter()
-            .map(|i| {
-                vec![
-                    escape(&i.category),
-                    format_number(i.observed),
-                    format_stat(Some(i.expected)),
-                    format!("{:+.1}", i.excess),
-                ]
-            })
-            .collect();
-        out.push_str(&table(
-            &["Category", "Observed", "Expected", "Excess"],
-            &[Left, Right, Right, Right],
-            &rows,
-        ));
-        push(&mut out, "");
-    }
-
     push(&mut out, "## Data notes");
     push(&mut out, "");
     for f in &m.inputs {
@@ -226,77 +146,11 @@ pub fn render(m: &super::ReportModel) -> String {
             &format!("- Input: {} (SHA-256 `{}`)", escape(&f.name), f.sha256),
         );
     }
-    let q = &m.quality;
-    push(
-        &mut out,
-        &format!(
-            "- Rows: {} read, {} kept, {} rejected, {} excluded ({}).",
-            q.rows_read,
-            q.kept,
-            q.rejected_total(),
-            q.excluded_total(),
-            escape(&q.layout)
-        ),
-    );
-    for (kind, map) in [("rejected", &q.rejected), ("excluded", &q.excluded)] {
-        for (reason, r) in map {
-            let lines: Vec<String> = r.lines.iter().map(u64::to_string).collect();
-            let at = if lines.is_empty() {
-                String::new()
-            } else {
-                format!(" (first at line {})", lines.join(", "))
-            };
-            push(
-                &mut out,
-                &format!("  - {kind}: {}: {}{at}", escape(reason), r.count),
-            );
-        }
-    }
-    for n in q.notes.iter().chain(&m.notes) {
-        push(&mut out, &format!("- {}", escape(n)));
-    }
-    if m.short_history.is_empty() {
+    for (level, line) in tables::data_notes(m) {
         push(
             &mut out,
-            "- Every region had enough history for its method.",
+            &format!("{}- {}", "  ".repeat(level), escape(&line)),
         );
-    } else {
-        push(
-            &mut out,
-            &format!(
-                "- Too little history to judge this week: {}.",
-                m.short_history
-                    .iter()
-                    .map(|s| escape(s))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        );
-    }
-    if m.previous_report.is_some() {
-        if m.revisions.is_empty() {
-            push(&mut out, "- No data revisions since the previous report.");
-        } else {
-            push(
-                &mut out,
-                &format!(
-                    "- Data revisions since the previous report ({} weeks changed):",
-                    m.revisions.len()
-                ),
-            );
-            for r in m.revisions.iter().take(20) {
-                push(
-                    &mut out,
-                    &format!(
-                        "  - {}, week of {}: {} → {}",
-                        escape(&r.name),
-                        r.week,
-                        format_number(r.before),
-                        format_number(r.now)
-                    ),
-                );
-            }
-        }
     }
     push(&mut out, "");
 
@@ -312,6 +166,65 @@ pub fn render(m: &super::ReportModel) -> String {
     push(&mut out, "```sh");
     push(&mut out, &m.command.replace('`', "'"));
     push(&mut out, "```");
+    out
+}
+
+/// The map, then the notable events of each alert (or of the week).
+fn map_and_notable(m: &super::ReportModel) -> String {
+    let mut out = String::new();
+    if let Some(p) = &m.map_chart {
+        out.push_str(&format!(
+            "## Where\n\n![Map of the events of the last four weeks, alerting regions marked]({p})\n\n"
+        ));
+    }
+    if m.notable.is_empty() {
+        return out;
+    }
+    out.push_str("## Notable events\n\n");
+    for sec in &m.notable {
+        out.push_str(&format!(
+            "**{}**.\n\n",
+            escape(&tables::notable_heading(sec))
+        ));
+        if !sec.events.is_empty() {
+            out.push_str(&display_table(&tables::notable(sec)));
+            out.push('\n');
+        }
+    }
+    if !m.notable_missing.is_empty() {
+        out.push_str(&format!(
+            "The data have {}, so those details are missing above.\n\n",
+            m.notable_missing.join(", ")
+        ));
+    }
+    out
+}
+
+/// What drove the rises: by sub-region, by event type, by actor.
+fn drivers(m: &super::ReportModel) -> String {
+    let mut out = String::from("## What drove the rises\n\n");
+    if m.alerts.is_empty() {
+        out.push_str("No alerts this week, so no rise to break down.\n\n");
+        return out;
+    }
+    out.push_str("Each part's expected count is its share of the region's last 26 weeks applied to this week's expected count; the excess is observed minus expected.\n\n");
+    if m.drivers.is_empty() && m.drivers_column.is_none() {
+        out.push_str(
+            "The input has no event-type column, so the alerts cannot be broken down by type.\n\n",
+        );
+    }
+    if m.actor_drivers.is_empty() {
+        out.push_str(
+            "The input has no actor columns, so the alerts cannot be broken down by actor.\n\n",
+        );
+    }
+    for (name, tabs) in tables::alert_breakdowns(m) {
+        out.push_str(&format!("### {}\n\n", escape(&name)));
+        for t in tabs {
+            out.push_str(&display_table(&t));
+            out.push('\n');
+        }
+    }
     out
 }
 

@@ -5,9 +5,11 @@
 
 pub mod build;
 pub mod history;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod publish;
+pub mod tables;
 
 use std::collections::BTreeMap;
 
@@ -72,6 +74,51 @@ pub struct Drivers {
     pub items: Vec<DriverItem>,
 }
 
+/// One notable event, as the source describes it (raw text: layouts escape it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotableEvent {
+    /// Its day.
+    pub date: NaiveDate,
+    /// Its region's display name.
+    pub region: String,
+    /// The finest place name the data give.
+    pub place: Option<String>,
+    /// Its event type, in words.
+    pub event_type: Option<String>,
+    /// Actors named (at most three, then "N more").
+    pub actors: Vec<String>,
+    /// Fatalities (`None`: unknown, or the data have no fatality column).
+    pub fatalities: Option<f64>,
+    /// The source's one-line description, shortened.
+    pub description: Option<String>,
+}
+
+/// The notable events of one alert (or of all regions when nothing alarmed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotableSection {
+    /// The alerting region's display name; `None`: all regions.
+    pub name: Option<String>,
+    /// First day of the week.
+    pub week: NaiveDate,
+    /// Events in that week (of which `events` are the most notable).
+    pub total: usize,
+    /// Most deadly first.
+    pub events: Vec<NotableEvent>,
+}
+
+/// This year so far against the same days of last year, all regions together.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearToDate {
+    /// 1 January to the end of the report week.
+    pub period: Period,
+    /// The same days a year earlier.
+    pub against: Period,
+    /// The comparison of all regions together (same test as the period comparison).
+    pub total: Comparison,
+    /// The sentence the summary ends with.
+    pub sentence: String,
+}
+
 /// A week whose count changed since the previous report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Revision {
@@ -109,6 +156,9 @@ pub struct ComparisonSection {
     pub ci_level: f64,
     /// Per region, most significant first.
     pub regions: Vec<Comparison>,
+    /// Each region's display name, in the order of `regions`.
+    #[serde(skip)]
+    pub names: Vec<String>,
     /// All regions together.
     pub total: Comparison,
     /// Chart path.
@@ -154,6 +204,22 @@ pub struct ReportModel {
     pub drivers: Vec<Drivers>,
     /// The column drivers break alerts down by (`None`: the input has no event-type column).
     pub drivers_column: Option<String>,
+    /// Which actors' events drove each alert (empty: no actor columns, or no alert).
+    pub actor_drivers: Vec<Drivers>,
+    /// The sub-regions that made each alert's excess (empty: no finer level, or no alert).
+    pub drilldown: Vec<Drivers>,
+    /// The notable events of each alert, or of the week when nothing alarmed.
+    pub notable: Vec<NotableSection>,
+    /// What the data lack for the notable events (e.g. "no `notes` column").
+    pub notable_missing: Vec<String>,
+    /// The event map (the report week and the three before it).
+    pub map_chart: Option<String>,
+    /// The year to date against the same days last year.
+    pub year_to_date: Option<YearToDate>,
+    /// Rows shown in each per-region table (the CSV files beside the report have all).
+    pub max_rows: usize,
+    /// The alarm rule's minimum of recent events (for the region accounting).
+    pub min_count: f64,
     /// Inputs with checksums.
     pub inputs: Vec<InputFile>,
     /// Data quality ledger.
@@ -175,6 +241,35 @@ pub struct ReportModel {
     /// Every region's last weeks of counts (display name → (week, value)), to detect revisions
     /// next time.
     pub series_tail: BTreeMap<String, Vec<(NaiveDate, f64)>>,
+}
+
+/// The comparison rows a report shows (indices into `regions`): the regions that changed
+/// significantly, then the largest by count (both periods together), at most `max`; and how
+/// many are left out (they are in `comparison.csv`).
+pub fn shown_comparisons(regions: &[Comparison], max: usize) -> (Vec<usize>, usize) {
+    use crate::compare::Verdict;
+    let significant = |c: &Comparison| matches!(c.verdict, Verdict::Up | Verdict::Down);
+    let mut rest: Vec<usize> = (0..regions.len())
+        .filter(|&k| !significant(&regions[k]))
+        .collect();
+    rest.sort_by(|&a, &b| {
+        let (a, b) = (&regions[a], &regions[b]);
+        (b.count + b.count_against)
+            .total_cmp(&(a.count + a.count_against))
+            .then(a.region.cmp(&b.region))
+    });
+    let shown: Vec<usize> = (0..regions.len())
+        .filter(|&k| significant(&regions[k]))
+        .chain(rest)
+        .take(max)
+        .collect();
+    let more = regions.len() - shown.len();
+    (shown, more)
+}
+
+/// Fatalities as a table cell: the number, or "?" when unknown.
+pub fn fatalities_cell(f: Option<f64>) -> String {
+    f.map_or("?".into(), format_number)
 }
 
 /// "second", "third", ... for weeks in a row.

@@ -14,7 +14,7 @@ fn leftovers(root: &Path) -> Vec<String> {
     std::fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "2019-W47" && n != ".uptick.lock")
+        .filter(|n| n != "2019-W41" && n != ".uptick.lock")
         .collect()
 }
 
@@ -25,7 +25,7 @@ fn first_report(root: &Path) -> (Vec<u8>, Vec<u8>) {
             .args(["report", "--demo", "--quiet", "--out"])
             .arg(root),
     );
-    let week = root.join("2019-W47");
+    let week = root.join("2019-W41");
     (
         read(&week.join("report.md")),
         read(&week.join("report.json")),
@@ -33,7 +33,7 @@ fn first_report(root: &Path) -> (Vec<u8>, Vec<u8>) {
 }
 
 fn assert_intact(root: &Path, before: &(Vec<u8>, Vec<u8>)) {
-    let week = root.join("2019-W47");
+    let week = root.join("2019-W41");
     assert!(
         read(&week.join("report.md")) == before.0,
         "report.md changed"

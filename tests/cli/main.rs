@@ -11,6 +11,7 @@ mod dates;
 mod detect;
 mod evaluate;
 mod faults;
+mod html;
 mod report;
 mod schema;
 mod series;

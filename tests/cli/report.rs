@@ -36,8 +36,8 @@ fn committed_demo_report_has_not_drifted() {
             .current_dir(work.path())
             .args(["report", "--demo", "--out", "reports/demo"]),
     );
-    let fresh = work.path().join("reports/demo/2019-W47");
-    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/demo/2019-W47");
+    let fresh = work.path().join("reports/demo/2019-W41");
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/demo/2019-W41");
     assert_eq!(files(&fresh), files(&committed));
     for f in files(&fresh) {
         assert!(
@@ -81,13 +81,45 @@ fn report_contents_and_idempotent_reruns() {
             && dir.join("charts/overview.png").exists()
     );
     let drivers = &md[md.find("## What drove the rises").unwrap()..];
+    let hasakah = &drivers[drivers.find("### Al Hasakah").unwrap()..];
     assert!(
-        drivers.contains("**Al Hasakah** (by type\\_of\\_violence):")
-            && drivers.contains("| non-state conflict |"),
+        hasakah.contains("| By type of violence |")
+            && hasakah.contains("| non-state conflict | 24 |"),
+        "{md}"
+    );
+    // The drill-down names the districts that made the rise, and the summary says so.
+    assert!(
+        hasakah.contains("| By admin2 |") && hasakah.contains("| Ras al Ayn | 16 |"),
         "{md}"
     );
     assert!(
-        md.contains("SHA-256 `0289b45633ffae501653a058a5d658f63a33ee71ac8a0b5c5ea926736e167e3e`")
+        hasakah.contains("| By actor |") && hasakah.contains("| SNA | 23 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Mostly in Ras al Ayn (16 events, almost none expected)."),
+        "{md}"
+    );
+    // Notable events: the deadliest of the week first, with the source's headline.
+    let notable = &md[md.find("## Notable events").unwrap()..];
+    assert!(
+        notable.contains(
+            "**Al Hasakah: 24 events in the week of 2019-10-07, 5 shown (deadliest first)**."
+        ),
+        "{md}"
+    );
+    assert!(notable.contains("| 2019-10-13 | Ras al Ayn town | non-state conflict | SNA; SDF | 35 | The SDF regain the control of Ras Al-Ayn city"), "{md}");
+    // The map, the year to date, the web page and the machine-readable tables.
+    assert!(md.contains(
+        "![Map of the events of the last four weeks, alerting regions marked](charts/map.png)"
+    ));
+    assert!(dir.join("charts/map.png").exists());
+    assert!(md.contains("Year to date (2019-01-01 to 2019-10-13): 1659 events against 2334 in the same days of 2018 (-29%)"), "{md}");
+    for f in ["report.html", "comparison.csv", "series.csv.gz"] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    assert!(
+        md.contains("SHA-256 `1f83ede02228e7e9c959af097063e05cbc3a1e9bc0de7292b3373acb202ba81c`")
     );
     assert!(md.contains("uptick report --demo --as-of 2019-10-13 --out"));
     let json: serde_json::Value = serde_json::from_str(&read(&dir.join("report.json"))).unwrap();
@@ -154,7 +186,7 @@ fn lock_stops_a_concurrent_run() {
             .args(["report", "--demo", "--out"])
             .arg(root.path()),
     );
-    let report = root.path().join("2019-W47/report.md");
+    let report = root.path().join("2019-W41/report.md");
     let before = read(&report);
     // Our own (live) process id holds the lock.
     std::fs::write(
@@ -262,7 +294,7 @@ fn readme_cron_line_runs() {
     assert!(out.stderr.is_empty(), "quiet: {}", stderr(&out));
     assert!(work
         .path()
-        .join("reports/demo-config/2019-W47/report.md")
+        .join("reports/demo-config/2019-W41/report.md")
         .exists());
 }
 
@@ -332,6 +364,12 @@ fn hostile_region_names() {
         table.iter().all(|l| cells(l) == cells(table[0])),
         "{table:#?}"
     );
+    // A table with only dates and regions: no map and no event details, each said once.
+    assert!(
+        md.contains("- no map: the data have no latitude and longitude columns"),
+        "{md}"
+    );
+    assert!(md.contains("The data have no description column, no place-name column, no actor columns, no fatality column, so those details are missing above."), "{md}");
     let findings = read(&week.join("findings.csv"));
     assert!(
         findings.contains("'=cmd") && !findings.contains(",=cmd"),
@@ -370,7 +408,7 @@ fn killed_runs_never_leave_a_partial_report() {
             .args(["report", "--demo", "--out"])
             .arg(root.path()),
     );
-    let report = root.path().join("2019-W47");
+    let report = root.path().join("2019-W41");
     let md_before = read(&report.join("report.md"));
     let json_before = read(&report.join("report.json"));
     let bin = env!("CARGO_BIN_EXE_uptick");
@@ -394,7 +432,7 @@ fn killed_runs_never_leave_a_partial_report() {
         for e in std::fs::read_dir(root.path()).unwrap() {
             let name = e.unwrap().file_name().to_string_lossy().into_owned();
             assert!(
-                name == "2019-W47" || name.starts_with('.'),
+                name == "2019-W41" || name.starts_with('.'),
                 "unexpected {name} after kill {i}"
             );
         }
@@ -409,7 +447,7 @@ fn killed_runs_never_leave_a_partial_report() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["2019-W47"]);
+    assert_eq!(names, ["2019-W41"]);
 }
 
 /// Run from a script (stderr not a terminal), `report` still says what it found and where the
@@ -445,4 +483,122 @@ fn report_prints_its_summary_and_path_when_not_on_a_terminal() {
             .arg(root.path()),
     );
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
+}
+
+/// A thousand regions: report.md stays short (capped tables pointing at comparison.csv, which
+/// has every region), every region is accounted for, and the folder stays small.
+#[test]
+fn a_thousand_regions_make_a_short_report() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("date,country,admin1\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2023, 1, 2).unwrap();
+    // 1,000 provinces over 80 weeks: most see an event every few weeks; every 50th is busy;
+    // three surge in the last week.
+    for r in 0..1000u32 {
+        for w in 0..80u32 {
+            let busy = r % 50 == 0;
+            let n = if w == 79 && r < 3 {
+                40
+            } else if busy {
+                3 + (w + r) % 4
+            } else {
+                u32::from((w * 7 + r * 13) % 5 == 0)
+            };
+            for e in 0..n {
+                let day = start + chrono::Duration::days(i64::from(7 * w + e % 7));
+                writeln!(csv, "{day},Country{:02},Province{r:04}", r % 20).unwrap();
+            }
+        }
+    }
+    let input = dir.path().join("many.csv");
+    std::fs::write(&input, csv).unwrap();
+    run_ok(
+        uptick()
+            .args(["report", "--quiet", "--as-of", "2024-07-15", "--input"])
+            .arg(&input)
+            .args([
+                "--date-col",
+                "date",
+                "--region-col",
+                "country",
+                "--region-col",
+                "admin1",
+                "--out",
+            ])
+            .arg(dir.path().join("out")),
+    );
+    let week = dir.path().join("out/2024-W28");
+    let md = read(&week.join("report.md"));
+    assert!(
+        md.lines().count() < 150,
+        "{} lines:\n{md}",
+        md.lines().count()
+    );
+    // The comparison table: 25 regions and the totals row, then where the rest are.
+    let rows = md
+        .lines()
+        .skip_while(|l| !l.starts_with("| Region | Count |"))
+        .take_while(|l| l.starts_with('|'))
+        .count();
+    assert_eq!(rows, 2 + 25 + 1, "{md}");
+    assert!(
+        md.contains("975 more regions in [comparison.csv](comparison.csv)."),
+        "{md}"
+    );
+    let comparison = read(&week.join("comparison.csv"));
+    assert_eq!(
+        comparison.lines().count(),
+        1 + 1000 + 1,
+        "header, regions, totals"
+    );
+    // Every region accounted for, in the summary and the data notes.
+    let notes = md
+        .lines()
+        .find(|l| l.starts_with("- Regions: 1000 in the data; "))
+        .unwrap_or_else(|| panic!("{md}"));
+    let numbers: Vec<usize> = notes
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    // 1000 in the data; J judged (F of them with fewer than 5 events in the last 4 weeks
+    // ...); S with too short a history; O not judged for other reasons.
+    let (judged, short, other) = (numbers[1], numbers[5], numbers[6]);
+    assert_eq!(judged + short + other, 1000, "{notes}");
+    assert!(
+        md.contains(&format!("Of the 1000 regions, {judged} were judged;")),
+        "{md}"
+    );
+    // report.json keeps every region, on one line.
+    let json = read(&week.join("report.json"));
+    assert_eq!(json.lines().count(), 1);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["comparison"]["regions"].as_array().unwrap().len(), 1000);
+    // Regions in report.json are keyed by their columns, as in detect and compare.
+    let region = &v["comparison"]["regions"][0]["region"];
+    assert!(
+        region["country"].is_string() && region["admin1"].is_string(),
+        "{region}"
+    );
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1000);
+    // The series kept are the 52 chart weeks, compressed.
+    assert!(!week.join("series.csv").exists() && week.join("series.csv.gz").exists());
+    let size: u64 = walk(&week)
+        .iter()
+        .map(|p| p.metadata().unwrap().len())
+        .sum();
+    assert!(size < 4_000_000, "{size} bytes");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

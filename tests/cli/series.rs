@@ -895,7 +895,14 @@ fn real_files_end_mid_week() {
         rows.iter().map(|r| r["week_start"].as_str()).max(),
         Some("2024-07-27")
     );
-    let out = run_ok(uptick().args(["series", "--demo", "--by", "country"]));
+    let out = run_ok(uptick().args([
+        "series",
+        "--demo",
+        "--by",
+        "country",
+        "--as-of",
+        "2019-12-01",
+    ]));
     let err = stderr(&out);
     assert!(
         err.contains("the data end on Sat 2019-11-30, before the end of their last week (2019-11-25 to 2019-12-01)"),

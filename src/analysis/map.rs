@@ -1,0 +1,121 @@
+//! The event map's content: one point per event with coordinates in the report week and the
+//! three weeks before it, alerting regions' events of the report week marked, and a label at
+//! the median position of each alerting region's events. Drawing is in `render::map`.
+
+use chrono::{Duration, NaiveDate};
+
+use crate::ingest::Incidents;
+use crate::render::{MapLabel, MapPoint, MapSpec};
+
+/// Weeks the map shows: the report week and the ones before it.
+pub const MAP_WEEKS: i64 = 4;
+
+/// Why there is no map, for the data notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoMap {
+    /// The input has no latitude/longitude columns.
+    NoCoordinates,
+    /// It has them, but no event of the map's weeks has valid ones.
+    NoPoints,
+}
+
+impl NoMap {
+    /// The data note.
+    pub fn note(&self) -> String {
+        match self {
+            NoMap::NoCoordinates => {
+                "no map: the data have no latitude and longitude columns".into()
+            }
+            NoMap::NoPoints => {
+                format!("no map: no event of the last {MAP_WEEKS} weeks has valid coordinates")
+            }
+        }
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// The map of the weeks up to the one starting `week`; `alerts` are the alerting regions'
+/// indices and display names.
+///
+/// # Errors
+/// Why there is no map ([`NoMap`]).
+pub fn map_spec(
+    incidents: &Incidents,
+    week: NaiveDate,
+    alerts: &[(u32, String)],
+) -> Result<MapSpec, NoMap> {
+    if incidents.columns.coordinates.is_none() {
+        return Err(NoMap::NoCoordinates);
+    }
+    let ws = incidents.week_start;
+    let from = week - Duration::days(7 * (MAP_WEEKS - 1));
+    let alerting = |r: u32| alerts.iter().any(|(id, _)| *id == r);
+    let mut points = Vec::new();
+    for d in &incidents.details {
+        let w = ws.week_of(d.date);
+        let Some((lat, lon)) = d.coordinates else {
+            continue;
+        };
+        if w < from || w > week {
+            continue;
+        }
+        points.push(MapPoint {
+            lon,
+            lat,
+            fatalities: d.fatalities.unwrap_or(0.0),
+            alarm: w == week && alerting(d.region),
+        });
+    }
+    if points.is_empty() {
+        return Err(NoMap::NoPoints);
+    }
+    let labels = alerts
+        .iter()
+        .filter_map(|(id, name)| {
+            let here: Vec<(f64, f64)> = incidents
+                .details
+                .iter()
+                .filter(|d| d.region == *id && ws.week_of(d.date) == week)
+                .filter_map(|d| d.coordinates)
+                .collect();
+            (!here.is_empty()).then(|| MapLabel {
+                lat: median(here.iter().map(|p| p.0).collect()),
+                lon: median(here.iter().map(|p| p.1).collect()),
+                text: crate::format::without_controls(name),
+            })
+        })
+        .collect();
+    let alarmed = points.iter().filter(|p| p.alarm).count();
+    let last_day = week + Duration::days(6);
+    Ok(MapSpec {
+        title: format!("Where: events from {from} to {last_day}"),
+        subtitle: format!(
+            "{} events with coordinates, {alarmed} of them in alerting regions in the week of {week}; dot area shows fatalities",
+            points.len()
+        ),
+        alarm_legend: format!("alerting regions, week of {week}"),
+        other_legend: "other events".into(),
+        points,
+        labels,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
+    }
+}

@@ -1,0 +1,272 @@
+//! The report's tables for people, decided once for every layout (markdown and HTML): the
+//! alerts, the notable events of each alert, each breakdown of what drove a rise, and the
+//! capped period comparison. Cells are raw text; layouts escape them.
+
+use super::{Drivers, NotableSection, ReportModel};
+use crate::export::{comparison_display, DisplayTable};
+use crate::format::{format_number, format_stat};
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| (*s).to_string()).collect()
+}
+
+/// The alerts of the week.
+pub fn alerts(m: &ReportModel) -> DisplayTable {
+    DisplayTable {
+        header: strings(&[
+            "Region",
+            "Observed",
+            "Expected",
+            "Threshold",
+            "Ratio",
+            "p",
+            "q",
+            "Weeks in a row",
+            "Method",
+            "Status",
+        ]),
+        right: vec![
+            false, true, true, true, true, true, true, true, false, false,
+        ],
+        rows: m
+            .alerts
+            .iter()
+            .map(|a| {
+                vec![
+                    a.name.clone(),
+                    format_number(a.observed),
+                    format_stat(a.expected),
+                    format_stat(a.upperbound),
+                    format_stat(a.ratio).replace("inf", "∞"),
+                    format_stat(a.pvalue),
+                    format_stat(a.qvalue),
+                    a.weeks_in_row.to_string(),
+                    a.method.clone(),
+                    a.status.clone(),
+                ]
+            })
+            .collect(),
+        total_row: false,
+    }
+}
+
+/// One section's notable events; the place names the region too when the section covers
+/// every region.
+pub fn notable(sec: &NotableSection) -> DisplayTable {
+    DisplayTable {
+        header: strings(&["Date", "Place", "Type", "Actors", "Killed", "What happened"]),
+        right: vec![false, false, false, false, true, false],
+        rows: sec
+            .events
+            .iter()
+            .map(|e| {
+                let place = match (&e.place, sec.name.is_none()) {
+                    (Some(p), true) => format!("{p}, {}", e.region),
+                    (Some(p), false) => p.clone(),
+                    (None, _) => e.region.clone(),
+                };
+                vec![
+                    e.date.to_string(),
+                    place,
+                    e.event_type.clone().unwrap_or_default(),
+                    e.actors.join("; "),
+                    super::fatalities_cell(e.fatalities),
+                    e.description.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        total_row: false,
+    }
+}
+
+/// The heading of a notable-events section: "Al Hasakah: 24 events in the week of
+/// 2019-10-07, 5 shown (deadliest first)".
+pub fn notable_heading(sec: &NotableSection) -> String {
+    format!(
+        "{}: {} events in the week of {}{}",
+        sec.name.as_deref().unwrap_or("All regions"),
+        format_number(sec.total as f64),
+        sec.week,
+        if sec.total > sec.events.len() {
+            format!(", {} shown (deadliest first)", sec.events.len())
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// One breakdown of an alert (by sub-region, type or actor).
+pub fn drivers(d: &Drivers) -> DisplayTable {
+    DisplayTable {
+        header: vec![
+            format!("By {}", d.column.replace('_', " ")),
+            "Observed".into(),
+            "Expected".into(),
+            "Excess".into(),
+        ],
+        right: vec![false, true, true, true],
+        rows: d
+            .items
+            .iter()
+            .map(|i| {
+                vec![
+                    i.category.clone(),
+                    format_number(i.observed),
+                    format_stat(Some(i.expected)),
+                    format!("{:+.1}", i.excess),
+                ]
+            })
+            .collect(),
+        total_row: false,
+    }
+}
+
+/// The breakdowns of each alert, in the order a reader asks: where, what type, who.
+pub fn alert_breakdowns(m: &ReportModel) -> Vec<(String, Vec<DisplayTable>)> {
+    m.alerts
+        .iter()
+        .map(|a| {
+            let tables = [&m.drilldown, &m.drivers, &m.actor_drivers]
+                .into_iter()
+                .filter_map(|list| list.iter().find(|d| d.name == a.name))
+                .map(drivers)
+                .collect();
+            (a.name.clone(), tables)
+        })
+        .filter(|(_, t): &(String, Vec<DisplayTable>)| !t.is_empty())
+        .collect()
+}
+
+/// The period comparison as shown: at most `max_rows` regions (significant first, then the
+/// largest), then the totals; and how many regions are left out.
+pub fn comparison(m: &ReportModel) -> (DisplayTable, usize) {
+    let c = &m.comparison;
+    let (shown, more) = super::shown_comparisons(&c.regions, m.max_rows);
+    let shown: Vec<_> = shown
+        .into_iter()
+        .map(|k| crate::compare::Comparison {
+            region: vec![c.names.get(k).cloned().unwrap_or_default()],
+            ..c.regions[k].clone()
+        })
+        .collect();
+    (comparison_display(&shown, &c.total, c.ci_level), more)
+}
+
+/// The sentence under a capped table.
+pub fn more_rows(more: usize, file: &str) -> String {
+    format!("Shown: the regions that changed significantly, then the largest by count. {more} more regions in {file}.")
+}
+
+/// The data notes after the inputs, as (indent level, raw text): the ledger, the reader's
+/// and the run's notes, what became of every region, revisions since the previous report.
+pub fn data_notes(m: &ReportModel) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let q = &m.quality;
+    out.push((
+        0,
+        format!(
+            "Rows: {} read, {} kept, {} rejected, {} excluded ({}).",
+            q.rows_read,
+            q.kept,
+            q.rejected_total(),
+            q.excluded_total(),
+            q.layout
+        ),
+    ));
+    for (kind, map) in [("rejected", &q.rejected), ("excluded", &q.excluded)] {
+        for (reason, r) in map {
+            let lines: Vec<String> = r.lines.iter().map(u64::to_string).collect();
+            let at = if lines.is_empty() {
+                String::new()
+            } else {
+                format!(" (first at line {})", lines.join(", "))
+            };
+            out.push((1, format!("{kind}: {reason}: {}{at}", r.count)));
+        }
+    }
+    for n in q.notes.iter().chain(&m.notes) {
+        out.push((0, n.clone()));
+    }
+    out.push((0, region_accounting(m)));
+    if !m.short_history.is_empty() {
+        out.push((
+            0,
+            format!(
+                "Too little history to judge this week: {}.",
+                m.short_history.join(", ")
+            ),
+        ));
+    }
+    if m.previous_report.is_some() {
+        if m.revisions.is_empty() {
+            out.push((0, "No data revisions since the previous report.".into()));
+        } else {
+            out.push((
+                0,
+                format!(
+                    "Data revisions since the previous report ({} weeks changed):",
+                    m.revisions.len()
+                ),
+            ));
+            for r in m.revisions.iter().take(20) {
+                out.push((
+                    1,
+                    format!(
+                        "{}, week of {}: {} → {}",
+                        r.name,
+                        r.week,
+                        format_number(r.before),
+                        format_number(r.now)
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// What became of every region this week, with counts: "14 regions: 14 judged (6 of them
+/// with fewer than 5 events in the last 4 weeks, too few to alert), 0 with too short a
+/// history, 0 not judged for other reasons."
+pub fn region_accounting(m: &ReportModel) -> String {
+    let total = m.findings.len();
+    let short = m.short_history.len();
+    let not_judged = m
+        .findings
+        .iter()
+        .filter(|f| f.judgement.note.is_some())
+        .count();
+    let judged = total - not_judged;
+    let few = m
+        .findings
+        .iter()
+        .filter(|f| f.judgement.note.is_none() && f.recent_events < m.min_count)
+        .count();
+    format!(
+        "Regions: {total} in the data; {judged} judged ({few} of them with fewer than {} {} in the last 4 weeks, too few to raise an alert); {short} with too short a history for the method; {} not judged for other reasons.",
+        format_number(m.min_count),
+        m.unit,
+        not_judged - short.min(not_judged)
+    )
+}
+
+/// The comparison's opening sentence: all regions together, with the rate ratio, interval and
+/// verdict.
+pub fn comparison_sentence(m: &ReportModel) -> String {
+    let c = &m.comparison;
+    let t = &c.total;
+    format!(
+        "All regions together: {} {} in {:.1} weeks against {} in {:.1} weeks, a rate ratio of {} ({}% CI {}–{}, p = {}): {}.",
+        format_number(t.count),
+        m.unit,
+        t.weeks,
+        format_number(t.count_against),
+        t.weeks_against,
+        t.test.rate_ratio.map_or("n/a".into(), |r| format_stat(Some(r)).replace("inf", "∞")),
+        format_stat(Some(100.0 * c.ci_level)),
+        format_stat(Some(t.test.ci_low)),
+        format_stat(Some(t.test.ci_high)).replace("inf", "∞"),
+        format_stat(Some(t.test.p_two_sided)),
+        t.verdict.words()
+    )
+}
