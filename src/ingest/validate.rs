@@ -58,8 +58,10 @@ pub(super) fn parse_int(value: Option<&str>, na: &[String]) -> Option<i64> {
 }
 
 /// Column accessor over a collected batch: text values by row, and each row's record number.
+/// Several columns are read per row, so the lookup by name uses a fast hash (the standard
+/// SipHash was 3% of a load's time).
 pub(super) struct Cols<'a> {
-    by_name: HashMap<&'a str, &'a StringChunked>,
+    by_name: FastMap<&'a str, &'a StringChunked>,
     records: &'a [u64],
 }
 
@@ -312,7 +314,7 @@ impl<'s> Validator<'s> {
         let mut frame = frame.clone();
         frame.rechunk_mut_par();
         let needed = self.needed.clone();
-        let mut by_name = HashMap::new();
+        let mut by_name = FastMap::default();
         for name in &needed {
             let ca = frame
                 .column(name.as_str())
