@@ -21,7 +21,21 @@ pub(super) const ALARM_OPACITY: f64 = 0.50;
 /// Outline opacity of the other events' dots (alarm dots have a solid outline).
 pub(super) const OTHER_OUTLINE_OPACITY: f64 = 0.7;
 
-/// Dot radius in pixels for an event's fatalities.
+/// Above this many events, dots shrink (area inversely with the count) so that a crowded map
+/// still shows where events cluster rather than one blot.
+const CROWD: f64 = 1500.0;
+/// Dots shrink to no less than this share of their radius.
+const MIN_CROWD_SCALE: f64 = 0.45;
+
+/// The radius factor for a map of `n` events: 1 up to [`CROWD`] events, then
+/// sqrt(CROWD / n), at least [`MIN_CROWD_SCALE`]. The legend's dots use the same factor.
+pub(super) fn crowd_scale(n: usize) -> f64 {
+    (CROWD / (n.max(1) as f64))
+        .sqrt()
+        .clamp(MIN_CROWD_SCALE, 1.0)
+}
+
+/// Dot radius in pixels for an event's fatalities, before the crowd factor.
 pub(super) fn dot_radius(fatalities: f64) -> f64 {
     let f = if fatalities.is_finite() {
         fatalities.max(0.0)
@@ -54,13 +68,14 @@ impl Dot {
 /// first within each, so small ones stay visible (the sort is stable: input order among
 /// equals). Events off the map rectangle are left out.
 pub(super) fn dots(spec: &MapSpec, layout: &Layout) -> Vec<Dot> {
+    let scale = crowd_scale(spec.points.len());
     let mut dots: Vec<Dot> = spec
         .points
         .iter()
         .filter(|p| valid(p.lon, p.lat))
         .map(|p| Dot {
             alarm: p.alarm,
-            radius: dot_radius(p.fatalities),
+            radius: scale * dot_radius(p.fatalities),
             centre: layout
                 .projection
                 .project((layout.projection.wrap(p.lon), p.lat)),
@@ -107,5 +122,9 @@ mod tests {
         assert!((dot_radius(1e6) - DOT_MAX_RADIUS).abs() < 1e-12);
         assert!((dot_radius(f64::NAN) - DOT_BASE_RADIUS).abs() < 1e-12);
         assert!((dot_radius(-5.0) - DOT_BASE_RADIUS).abs() < 1e-12);
+        assert_eq!(crowd_scale(10), 1.0);
+        assert_eq!(crowd_scale(1500), 1.0);
+        assert!((crowd_scale(6000) - 0.5).abs() < 1e-12);
+        assert_eq!(crowd_scale(1_000_000), MIN_CROWD_SCALE);
     }
 }

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::dots::{dot_radius, ALARM_OPACITY, OTHER_OPACITY, OTHER_OUTLINE_OPACITY};
+use super::dots::{crowd_scale, dot_radius, ALARM_OPACITY, OTHER_OPACITY, OTHER_OUTLINE_OPACITY};
 use super::extent::{Layout, FOOTER, MARGIN};
 use super::labels::LABEL_BOX_OPACITY;
 use super::pixels::{to_pixels, Rect};
@@ -105,13 +105,14 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
     let left = MARGIN as i32;
     let right = (style::WIDE - MARGIN) as i32;
     let left_text = Pos::new(HPos::Left, VPos::Center);
+    let scale = crowd_scale(spec.points.len());
     let entries = [
         (&spec.alarm_legend, style::FLAGGED, ALARM_OPACITY),
         (&spec.other_legend, OTHER_EVENTS, OTHER_OPACITY),
     ];
     for (k, (text, colour, opacity)) in entries.into_iter().enumerate() {
         let y = top + 22 + 24 * k as i32;
-        let r = dot_radius(4.0).round() as i32;
+        let r = (scale * dot_radius(4.0)).round() as i32;
         root.draw(&Circle::new((left + 8, y), r, colour.mix(opacity).filled()))
             .map_err(de)?;
         root.draw(&Circle::new((left + 8, y), r, colour.stroke_width(1)))
@@ -142,7 +143,7 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
                 .pos(left_text),
         ))
         .map_err(de)?;
-        let r = dot_radius(f).round() as i32;
+        let r = (scale * dot_radius(f)).round() as i32;
         x -= 4 + r;
         root.draw(&Circle::new(
             (x, base - r),
