@@ -112,7 +112,18 @@ fn alerts(i: &ReportInputs<'_>, previous: &HashSet<String>) -> Vec<Alert> {
 /// The opening paragraph: the week's alerts, then the period comparison of all regions.
 fn summary(week: NaiveDate, judged: usize, alerts: &[Alert], i: &ReportInputs<'_>) -> String {
     let unit = i.set.measure_name();
-    let mut summary = if alerts.is_empty() {
+    let mut summary = if judged == 1 && alerts.len() <= 1 {
+        // One region (a country-level report): say it as one.
+        match alerts.first() {
+            Some(a) => format!(
+                "In the week of {week}, the one region judged ({}) rose significantly above its expected range.",
+                a.name
+            ),
+            None => format!(
+                "In the week of {week}, the one region judged did not rise significantly above its expected range."
+            ),
+        }
+    } else if alerts.is_empty() {
         format!("In the week of {week}, none of the {judged} regions judged rose significantly above its expected range.")
     } else {
         format!(

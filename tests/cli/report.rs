@@ -602,3 +602,30 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A country-level report drills down to its provinces: "Syria …, mostly in Al Hasakah and Ar
+/// Raqqah", and a single region reads as one.
+#[test]
+fn a_country_alert_names_the_provinces_behind_it() {
+    let root = tempfile::tempdir().unwrap();
+    run_ok(
+        uptick()
+            .args(["report", "--demo", "--quiet", "--by", "country", "--out"])
+            .arg(root.path()),
+    );
+    let md = read(&root.path().join("2019-W41/report.md"));
+    assert!(
+        md.contains("In the week of 2019-10-07, the one region judged (Syria) rose significantly above its expected range."),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "Mostly in Al Hasakah (24 events, 0.3 expected) and Ar Raqqah (17, 0.6 expected)."
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("| By admin1 | Observed | Expected | Excess |"),
+        "{md}"
+    );
+}
