@@ -145,7 +145,7 @@ pub fn missing(incidents: &Incidents) -> Vec<String> {
             Preset::Acled => "no `notes` column",
             Preset::UcdpGed => "no `source_headline` column",
             Preset::Gtd => "no `summary` column",
-            Preset::Generic => "no description column",
+            Preset::Generic | Preset::Counts => "no description column",
         });
     }
     if c.places.is_empty() {

@@ -156,6 +156,39 @@ pub fn load_incidents(spec: &InputSpec) -> Result<Incidents> {
     scan(known)?.finish()
 }
 
+/// Weekly counts dated by a week start other than the one in force would each land in the
+/// week before and make the last week look incomplete: an error naming the flag to pass.
+fn counts_week_start(incidents: &Incidents, spec: &InputSpec, path: &Path) -> Result<()> {
+    if incidents.columns.preset != Preset::Counts || spec.week_start.is_some() {
+        return Ok(());
+    }
+    let mut days = incidents.date.iter().map(chrono::Datelike::weekday);
+    let Some(first) = days.next() else {
+        return Ok(());
+    };
+    if first != incidents.week_start.weekday() && days.all(|d| d == first) {
+        let day = match first {
+            chrono::Weekday::Mon => "Monday",
+            chrono::Weekday::Tue => "Tuesday",
+            chrono::Weekday::Wed => "Wednesday",
+            chrono::Weekday::Thu => "Thursday",
+            chrono::Weekday::Fri => "Friday",
+            chrono::Weekday::Sat => "Saturday",
+            chrono::Weekday::Sun => "Sunday",
+        };
+        let fix = match first {
+            chrono::Weekday::Sat => "pass --week-start sat".to_string(),
+            chrono::Weekday::Sun => "pass --week-start sun".to_string(),
+            _ => "no --week-start (mon, sat, sun) matches them".to_string(),
+        };
+        return Err(Error::Usage(format!(
+            "{}: the week_start dates are all {day}s (weekly counts with {day} weeks); {fix}",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// One pass over an input: the validator with its result, the reader's notes, the checksum.
 struct Scanned<'s> {
     validator: validate::Validator<'s>,
@@ -174,7 +207,11 @@ impl Scanned<'_> {
         incidents
             .quality
             .usable(max_rejected)
-            .map_err(|message| Error::Parse { path, message })?;
+            .map_err(|message| Error::Parse {
+                path: path.clone(),
+                message,
+            })?;
+        counts_week_start(&incidents, spec, &path)?;
         Ok(incidents)
     }
 }

@@ -23,6 +23,9 @@ pub enum Preset {
     Gtd,
     /// UCDP Georeferenced Event Dataset.
     UcdpGed,
+    /// Weekly counts aggregated elsewhere (`uptick series` output, or a SQL engine's):
+    /// `week_start`, the region columns, `events` (and `fatalities`).
+    Counts,
     /// Any table: name the columns with --date-col, --region-col, ...
     Generic,
 }
@@ -34,6 +37,7 @@ impl Preset {
             Preset::Acled => "acled",
             Preset::Gtd => "gtd",
             Preset::UcdpGed => "ucdp-ged",
+            Preset::Counts => "counts",
             Preset::Generic => "generic",
         }
     }
@@ -154,6 +158,8 @@ pub fn detect_preset(header: &[String]) -> Preset {
             && has(header, "provstate"))
     {
         Preset::Gtd
+    } else if has(header, "week_start") && has(header, "events") {
+        Preset::Counts
     } else {
         Preset::Generic
     }
@@ -297,6 +303,27 @@ pub fn preset_columns(preset: Preset, header: &[String]) -> ColumnMap {
             map.description = first_of(header, &["source_headline"]);
             map.coordinates = coordinates();
             map.layout = "UCDP GED".into();
+        }
+        Preset::Counts => {
+            // week_start, [iso_week], the region columns, events, [fatalities, weight]: the
+            // regions are the columns before `events`.
+            map.date = DateSource::Column(
+                first_of(header, &["week_start"]).unwrap_or_else(|| "week_start".into()),
+            );
+            let events_at = header
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case("events"))
+                .unwrap_or(header.len());
+            map.regions = header[..events_at]
+                .iter()
+                .filter(|h| {
+                    !h.eq_ignore_ascii_case("week_start") && !h.eq_ignore_ascii_case("iso_week")
+                })
+                .map(|h| (h.clone(), h.clone()))
+                .collect();
+            map.events_count = first_of(header, &["events"]);
+            map.fatalities = first_of(header, &["fatalities"]);
+            map.layout = "weekly counts aggregated before uptick read them".into();
         }
         Preset::Generic => {
             map.layout = "generic table".into();
@@ -599,6 +626,27 @@ mod tests {
             ]
         );
         assert_eq!(map.id.as_deref(), Some("EVENT_ID_CNTY"));
+    }
+
+    #[test]
+    fn weekly_counts_are_read_back_with_their_regions() {
+        let header = h("week_start,iso_week,country,admin1,events,fatalities");
+        assert_eq!(detect_preset(&header), Preset::Counts);
+        let map = preset_columns(Preset::Counts, &header);
+        assert_eq!(map.date, DateSource::Column("week_start".into()));
+        assert_eq!(
+            map.regions,
+            vec![
+                ("country".into(), "country".into()),
+                ("admin1".into(), "admin1".into())
+            ]
+        );
+        assert_eq!(map.events_count.as_deref(), Some("events"));
+        assert_eq!(map.fatalities.as_deref(), Some("fatalities"));
+        // A SQL engine's result: week_start, the regions, events.
+        let map = preset_columns(Preset::Counts, &h("WEEK_START,provstate,EVENTS"));
+        assert_eq!(map.regions, vec![("provstate".into(), "provstate".into())]);
+        assert_eq!(map.events_count.as_deref(), Some("EVENTS"));
     }
 
     #[test]

@@ -910,3 +910,95 @@ fn real_files_end_mid_week() {
     );
     // every_ucdp_weekly_file_loads: weekly counts keep their last week without the flag.
 }
+
+/// Weekly counts aggregated elsewhere (here: uptick's own `series` output) are read back with
+/// `--preset counts`, detected from the header: the same series and the same findings.
+#[test]
+fn weekly_counts_read_back_give_the_same_series_and_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let counts = dir.path().join("counts.csv");
+    run_ok(
+        uptick()
+            .args([
+                "series",
+                "--demo",
+                "--quiet",
+                "--metric",
+                "fatalities",
+                "--output",
+            ])
+            .arg(&counts),
+    );
+    let again = run_ok(
+        uptick()
+            .args([
+                "series",
+                "--metric",
+                "fatalities",
+                "--as-of",
+                "2019-10-14",
+                "--output",
+                "-",
+                "--input",
+            ])
+            .arg(&counts),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        std::fs::read_to_string(&counts).unwrap()
+    );
+    assert!(
+        stderr(&again).contains("preset counts"),
+        "{}",
+        stderr(&again)
+    );
+    let direct = run_ok(uptick().args(["detect", "--demo", "--quiet", "--format", "csv"]));
+    let via_counts = run_ok(
+        uptick()
+            .args([
+                "detect",
+                "--quiet",
+                "--format",
+                "csv",
+                "--preset",
+                "counts",
+                "--as-of",
+                "2019-10-14",
+                "--input",
+            ])
+            .arg(&counts),
+    );
+    assert_eq!(direct.stdout, via_counts.stdout);
+    // Counts dated by Saturdays need --week-start sat, said in one line.
+    let sat = dir.path().join("sat.csv");
+    std::fs::write(
+        &sat,
+        "week_start,admin1,events\n2024-01-06,A,3\n2024-01-13,A,4\n2024-01-20,A,2\n",
+    )
+    .unwrap();
+    let out = uptick()
+        .args(["series", "--as-of", "2024-02-01", "--input"])
+        .arg(&sat)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("the week_start dates are all Saturdays (weekly counts with Saturday weeks); pass --week-start sat"), "{err}");
+    let out = run_ok(
+        uptick()
+            .args([
+                "series",
+                "--week-start",
+                "sat",
+                "--as-of",
+                "2024-02-01",
+                "--output",
+                "-",
+                "--input",
+            ])
+            .arg(&sat),
+    );
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2]["events"], "2");
+}
