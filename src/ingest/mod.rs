@@ -131,6 +131,8 @@ pub fn load_incidents(spec: &InputSpec) -> Result<Incidents> {
     let format = match spec.format {
         Some(f) => f,
         None => match &spec.source {
+            // A directory is a Parquet dataset (Hive-partitioned, as Spark writes it).
+            Source::File(p) if p.is_dir() => InputFormat::Parquet,
             Source::File(p) => InputFormat::from_path(p).ok_or_else(|| {
                 Error::Usage(format!(
                     "{}: cannot tell the format from the file name; pass --format-in csv|tsv|parquet|ndjson",

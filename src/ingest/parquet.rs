@@ -36,13 +36,28 @@ pub(super) fn load_parquet(spec: &InputSpec, dates: DateMode) -> Result<Scanned<
             "bundled data must be CSV, TSV or NDJSON".into(),
         ));
     };
+    let dataset = file.is_dir();
     let file_ref = PlRefPath::new(file.to_string_lossy().as_ref());
     let ctx = format!("{}: cannot read as Parquet", path.display());
-    let mut frame = LazyFrame::scan_parquet(file_ref, ScanArgsParquet::default())
-        .map_err(Error::polars(ctx.clone()))?;
+    let args = ScanArgsParquet {
+        hive_options: if dataset {
+            HiveOptions::new_enabled()
+        } else {
+            HiveOptions::new_disabled()
+        },
+        ..ScanArgsParquet::default()
+    };
+    let mut frame = LazyFrame::scan_parquet(file_ref, args).map_err(Error::polars(ctx.clone()))?;
     let schema = frame.collect_schema().map_err(Error::polars(ctx.clone()))?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let map = resolve_columns(spec, &header, &path)?;
+    let mut notes = Vec::new();
+    if dataset {
+        if let Some((frame_pruned, note)) = prune_years(frame.clone(), spec, &header, &path) {
+            frame = frame_pruned;
+            notes.push(note);
+        }
+    }
     let mut validator = Validator::new(spec, map, header, path.clone(), dates);
     let mut select = Vec::with_capacity(validator.needed().len() + 1);
     for name in validator.needed() {
@@ -73,9 +88,44 @@ pub(super) fn load_parquet(spec: &InputSpec, dates: DateMode) -> Result<Scanned<
     }
     Ok(Scanned {
         validator,
-        notes: Vec::new(),
+        notes,
         sha256: None,
     })
+}
+
+/// With `--from`/`--to`, a dataset partitioned by `year=` reads only the partitions of those
+/// years: the filter on the partition column lets Polars skip the other directories. Their
+/// rows are not read (the ledger counts what was read), which the returned note says.
+fn prune_years(
+    frame: LazyFrame,
+    spec: &InputSpec,
+    header: &[String],
+    path: &Path,
+) -> Option<(LazyFrame, String)> {
+    use chrono::Datelike;
+    if spec.from.is_none() && spec.to.is_none() {
+        return None;
+    }
+    let year = header.iter().find(|h| h.eq_ignore_ascii_case("year"))?;
+    let y = col(year.as_str()).cast(DataType::Int64);
+    let mut filter = lit(true);
+    let mut range = Vec::new();
+    if let Some(from) = spec.from {
+        filter = filter.and(y.clone().gt_eq(lit(i64::from(from.year()))));
+        range.push(format!("from {}", from.year()));
+    }
+    if let Some(to) = spec.to {
+        filter = filter.and(y.lt_eq(lit(i64::from(to.year()))));
+        range.push(format!("to {}", to.year()));
+    }
+    Some((
+        frame.filter(filter),
+        format!(
+            "{}: only the {year}= partitions {} were read (--from/--to); rows of other years were not read",
+            path.display(),
+            range.join(" ")
+        ),
+    ))
 }
 
 #[cfg(test)]

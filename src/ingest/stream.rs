@@ -47,6 +47,21 @@ pub(super) fn finish_hash(hasher: SharedHasher) -> String {
 pub fn sha256_of(source: &Source) -> Result<String> {
     let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
     match source {
+        Source::File(p) if p.is_dir() => {
+            // A dataset directory (Hive-partitioned Parquet): every file's path relative to
+            // it and its bytes, in sorted order, so the same dataset has the same checksum.
+            for file in files_below(p)? {
+                let read = |source| Error::Read {
+                    path: file.clone(),
+                    source,
+                };
+                let rel = file.strip_prefix(p).unwrap_or(&file).to_string_lossy();
+                sha2::Digest::update(&mut hasher, rel.as_bytes());
+                sha2::Digest::update(&mut hasher, [0u8]);
+                let mut f = std::fs::File::open(&file).map_err(read)?;
+                std::io::copy(&mut f, &mut hasher).map_err(read)?;
+            }
+        }
         Source::File(p) => {
             let read = |source| Error::Read {
                 path: p.clone(),
@@ -58,6 +73,36 @@ pub fn sha256_of(source: &Source) -> Result<String> {
         Source::Memory { bytes, .. } => sha2::Digest::update(&mut hasher, bytes),
     }
     Ok(hex(&sha2::Digest::finalize(hasher)))
+}
+
+/// Every regular file below `dir` (hidden ones, such as Spark's `.crc` and `_SUCCESS`
+/// markers, left out), sorted.
+pub(super) fn files_below(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let read = |source| Error::Read {
+            path: d.clone(),
+            source,
+        };
+        for entry in std::fs::read_dir(&d).map_err(read)? {
+            let path = entry.map_err(read)?.path();
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            if name
+                .as_deref()
+                .is_some_and(|n| n.starts_with('.') || n.starts_with('_'))
+            {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Lower-case hex of a digest.

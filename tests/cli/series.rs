@@ -1002,3 +1002,73 @@ fn weekly_counts_read_back_give_the_same_series_and_findings() {
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[2]["events"], "2");
 }
+
+/// A directory of Hive-partitioned Parquet (`year=2019/part-….parquet`, as Spark writes it) is
+/// one input: the same series as the same rows in one CSV, and `--from` reads only the
+/// partitions of the years asked for (a broken partition outside them is never opened).
+#[test]
+fn hive_partitioned_parquet_is_one_input_with_partition_pruning() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    let mut csv = String::from("date,admin1,id\n");
+    for year in 2017..=2019 {
+        let (mut dates, mut regions, mut ids) = (Vec::new(), Vec::new(), Vec::new());
+        for k in 0..300u32 {
+            let day = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap()
+                + chrono::Duration::days(i64::from((k * 7919) % 360));
+            let region = format!("P{}", (k * 31 + year as u32) % 4);
+            // Every 50th event is listed twice, as per-actor exports do.
+            let id = format!("E{year}-{}", if k % 50 == 1 { k - 1 } else { k });
+            csv.push_str(&format!("{day},{region},{id}\n"));
+            dates.push(day.to_string());
+            regions.push(region);
+            ids.push(id);
+        }
+        let mut df = df!("date" => dates, "admin1" => regions, "id" => ids).unwrap();
+        let part = lake.join(format!("year={year}"));
+        std::fs::create_dir_all(&part).unwrap();
+        ParquetWriter::new(std::fs::File::create(part.join("part-00000.parquet")).unwrap())
+            .finish(&mut df)
+            .unwrap();
+    }
+    // Spark's marker files are not data.
+    std::fs::write(lake.join("_SUCCESS"), "").unwrap();
+    let flat = dir.path().join("flat.csv");
+    std::fs::write(&flat, csv).unwrap();
+    let series = |input: &std::path::Path, extra: &[&str]| {
+        uptick()
+            .args([
+                "series",
+                "--date-col",
+                "date",
+                "--region-col",
+                "admin1",
+                "--id-col",
+                "id",
+            ])
+            .args(["--as-of", "2020-01-06", "--output", "-", "--input"])
+            .arg(input)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let from_lake = series(&lake, &[]);
+    assert!(from_lake.status.success(), "{}", stderr(&from_lake));
+    let from_flat = series(&flat, &[]);
+    assert_eq!(from_lake.stdout, from_flat.stdout);
+    assert!(!from_lake.stdout.is_empty());
+    // Break the 2018 partition: a full read fails naming it; --from 2019 never opens it.
+    std::fs::write(lake.join("year=2018/part-00000.parquet"), b"not parquet").unwrap();
+    let broken = series(&lake, &[]);
+    assert_eq!(broken.status.code(), Some(2), "{}", stderr(&broken));
+    let pruned = series(&lake, &["--from", "2019-01-01"]);
+    assert!(pruned.status.success(), "{}", stderr(&pruned));
+    assert!(
+        stderr(&pruned).contains("only the year= partitions from 2019 were read"),
+        "{}",
+        stderr(&pruned)
+    );
+    let flat_2019 = series(&flat, &["--from", "2019-01-01"]);
+    assert_eq!(pruned.stdout, flat_2019.stdout);
+}
