@@ -1072,3 +1072,84 @@ fn hive_partitioned_parquet_is_one_input_with_partition_pruning() {
     let flat_2019 = series(&flat, &["--from", "2019-01-01"]);
     assert_eq!(pruned.stdout, flat_2019.stdout);
 }
+
+/// The DuckDB query in `docs/sql/` (shown in the README's "Scaling out") run on a real ACLED
+/// export with real DuckDB: uptick's findings on the engine's weekly counts equal its findings
+/// on the export itself. Skips with a notice without ../shared or Python's duckdb, unless
+/// `UPTICK_REQUIRE_DUCKDB=1` (set by `.ci/run`, which installs it).
+#[test]
+fn duckdb_counts_give_the_same_findings_as_the_export() {
+    let Some(gz) = shared_data("acled_event_samples/acled_bangladesh_2022-12_2024-08.csv.gz")
+    else {
+        return;
+    };
+    let has_duckdb = std::process::Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_duckdb {
+        assert!(
+            std::env::var("UPTICK_REQUIRE_DUCKDB").as_deref() != Ok("1"),
+            "UPTICK_REQUIRE_DUCKDB=1 but python3 cannot import duckdb"
+        );
+        crate::notice("python3 -c 'import duckdb' failed (pip install duckdb)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("acled.csv");
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(&gz).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    std::fs::write(&export, text).unwrap();
+    let counts = dir.path().join("counts.csv");
+    let sql = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/sql/duckdb_acled_counts.sql"),
+    )
+    .unwrap()
+    .replace("'acled.csv'", &format!("'{}'", export.display()))
+    .replace("'counts.csv'", &format!("'{}'", counts.display()));
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import duckdb, sys; duckdb.sql(sys.stdin.read())"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(sql.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let detect = |input: &std::path::Path, extra: &[&str]| {
+        run_ok(
+            uptick()
+                .args([
+                    "detect",
+                    "--quiet",
+                    "--format",
+                    "csv",
+                    "--as-of",
+                    "2024-08-31",
+                    "--input",
+                ])
+                .arg(input)
+                .args(extra),
+        )
+        .stdout
+    };
+    let direct = detect(&export, &[]);
+    let via_engine = detect(&counts, &["--week-start", "sat"]);
+    assert!(String::from_utf8_lossy(&direct).lines().count() > 5);
+    assert_eq!(
+        String::from_utf8_lossy(&via_engine),
+        String::from_utf8_lossy(&direct)
+    );
+}
