@@ -76,7 +76,10 @@ pub(super) fn load_parquet(spec: &InputSpec, dates: DateMode) -> Result<Scanned<
             .clone()
             .slice(offset, batch_rows)
             .collect()
-            .map_err(Error::polars(ctx.clone()))?;
+            .map_err(|e| match dataset.then(|| broken_file(file)).flatten() {
+                Some(err) => err,
+                None => Error::polars(ctx.clone())(e),
+            })?;
         if batch.height() == 0 {
             break;
         }
@@ -90,6 +93,28 @@ pub(super) fn load_parquet(spec: &InputSpec, dates: DateMode) -> Result<Scanned<
         validator,
         notes,
         sha256: None,
+    })
+}
+
+/// In a dataset that Polars could not read, the first file that is not Parquet at all (no
+/// `PAR1` marker at its start and end), so the error names it.
+fn broken_file(dir: &Path) -> Option<Error> {
+    use std::io::{Read, Seek, SeekFrom};
+    let files = super::stream::files_below(dir).ok()?;
+    files.into_iter().find_map(|f| {
+        let mut head = [0u8; 4];
+        let mut tail = [0u8; 4];
+        let ok = std::fs::File::open(&f)
+            .and_then(|mut h| {
+                h.read_exact(&mut head)?;
+                h.seek(SeekFrom::End(-4))?;
+                h.read_exact(&mut tail)
+            })
+            .is_ok();
+        (!ok || &head != b"PAR1" || &tail != b"PAR1").then(|| Error::Parse {
+            path: f.clone(),
+            message: "not a Parquet file (no PAR1 marker at its start and end), in the dataset being read".into(),
+        })
     })
 }
 

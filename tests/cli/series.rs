@@ -1062,6 +1062,11 @@ fn hive_partitioned_parquet_is_one_input_with_partition_pruning() {
     std::fs::write(lake.join("year=2018/part-00000.parquet"), b"not parquet").unwrap();
     let broken = series(&lake, &[]);
     assert_eq!(broken.status.code(), Some(2), "{}", stderr(&broken));
+    assert!(
+        stderr(&broken).contains("year=2018/part-00000.parquet: not a Parquet file"),
+        "{}",
+        stderr(&broken)
+    );
     let pruned = series(&lake, &["--from", "2019-01-01"]);
     assert!(pruned.status.success(), "{}", stderr(&pruned));
     assert!(
