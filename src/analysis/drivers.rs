@@ -6,8 +6,9 @@
 use chrono::NaiveDate;
 
 use super::breakdown::Tally;
+use super::AlertRegion;
 use crate::ingest::{Detail, Incidents, Preset};
-use crate::model::{Measure, RegionKey};
+use crate::model::Measure;
 use crate::report::Drivers;
 
 /// The display name of an event type (UCDP's type codes in words; empty as "(none)").
@@ -37,15 +38,12 @@ pub fn column(incidents: &Incidents) -> Option<String> {
         .cloned()
 }
 
-/// One alarming region: its key, display name and expected count this week.
-pub type AlertKey = (RegionKey, String, f64);
-
 /// For each alarming region: observed per event type this week against the region's
 /// expected value split by each type's share of the previous 26 weeks.
 pub fn drivers(
     incidents: &Incidents,
     measure: Measure,
-    alerts: &[AlertKey],
+    alerts: &[AlertRegion],
     week: NaiveDate,
 ) -> Vec<Drivers> {
     let (Some(types), Some(column)) =
@@ -53,19 +51,14 @@ pub fn drivers(
     else {
         return Vec::new();
     };
-    let values: &[f64] = match measure {
-        Measure::Events => &incidents.events,
-        Measure::Fatalities => incidents.fatalities.as_deref().unwrap_or(&incidents.events),
-        Measure::Weight => incidents.weight.as_deref().unwrap_or(&incidents.events),
-    };
+    let values = incidents.values(measure);
     let ws = incidents.week_start;
     alerts
         .iter()
-        .filter_map(|(region, name, expected)| {
-            let id = incidents.regions.iter().position(|r| r == region)? as u32;
+        .map(|a| {
             let mut tally = Tally::default();
             for i in 0..incidents.date.len() {
-                if incidents.region[i] != id {
+                if incidents.region[i] != a.id {
                     continue;
                 }
                 let w = ws.week_of(incidents.date[i]);
@@ -77,11 +70,11 @@ pub fn drivers(
                 tally.add(week, w, &cat, values[i]);
                 tally.add_total(week, w, values[i]);
             }
-            Some(Drivers {
-                name: name.clone(),
+            Drivers {
+                name: a.name.clone(),
                 column: column.clone(),
-                items: tally.items(*expected),
-            })
+                items: tally.items(a.expected),
+            }
         })
         .collect()
 }
@@ -100,7 +93,7 @@ fn measured(d: &Detail, measure: Measure) -> f64 {
 fn from_details(
     incidents: &Incidents,
     measure: Measure,
-    alerts: &[AlertKey],
+    alerts: &[AlertRegion],
     week: NaiveDate,
     column: &str,
     of: impl Fn(&Detail) -> Vec<String>,
@@ -108,10 +101,9 @@ fn from_details(
     let ws = incidents.week_start;
     alerts
         .iter()
-        .filter_map(|(region, name, expected)| {
-            let id = incidents.regions.iter().position(|r| r == region)? as u32;
+        .filter_map(|a| {
             let mut tally = Tally::default();
-            for d in incidents.details.iter().filter(|d| d.region == id) {
+            for d in incidents.details.iter().filter(|d| d.region == a.id) {
                 let w = ws.week_of(d.date);
                 let v = measured(d, measure);
                 for cat in of(d) {
@@ -120,9 +112,9 @@ fn from_details(
                 tally.add_total(week, w, v);
             }
             tally.any_now().then(|| Drivers {
-                name: name.clone(),
+                name: a.name.clone(),
                 column: column.to_string(),
-                items: tally.items(*expected),
+                items: tally.items(a.expected),
             })
         })
         .collect()
@@ -134,7 +126,7 @@ fn from_details(
 pub fn by_actor(
     incidents: &Incidents,
     measure: Measure,
-    alerts: &[AlertKey],
+    alerts: &[AlertRegion],
     week: NaiveDate,
 ) -> Vec<Drivers> {
     if incidents.columns.actors.is_empty() {
@@ -150,7 +142,7 @@ pub fn by_actor(
 pub fn drilldown(
     incidents: &Incidents,
     measure: Measure,
-    alerts: &[AlertKey],
+    alerts: &[AlertRegion],
     week: NaiveDate,
 ) -> Vec<Drivers> {
     let Some((column, _)) = &incidents.columns.finer else {

@@ -4,6 +4,7 @@
 
 use chrono::{Duration, NaiveDate};
 
+use super::AlertRegion;
 use crate::ingest::Incidents;
 use crate::render::{MapLabel, MapPoint, MapSpec};
 
@@ -43,22 +44,21 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-/// The map of the weeks up to the one starting `week`; `alerts` are the alerting regions'
-/// indices and display names.
+/// The map of the weeks up to the one starting `week`, the `alerts` marked and labelled.
 ///
 /// # Errors
 /// Why there is no map ([`NoMap`]).
 pub fn map_spec(
     incidents: &Incidents,
     week: NaiveDate,
-    alerts: &[(u32, String)],
+    alerts: &[AlertRegion],
 ) -> Result<MapSpec, NoMap> {
     if incidents.columns.coordinates.is_none() {
         return Err(NoMap::NoCoordinates);
     }
     let ws = incidents.week_start;
     let from = week - Duration::days(7 * (MAP_WEEKS - 1));
-    let alerting = |r: u32| alerts.iter().any(|(id, _)| *id == r);
+    let alerting = |r: u32| alerts.iter().any(|a| a.id == r);
     let mut points = Vec::new();
     for d in &incidents.details {
         let w = ws.week_of(d.date);
@@ -80,17 +80,17 @@ pub fn map_spec(
     }
     let labels = alerts
         .iter()
-        .filter_map(|(id, name)| {
+        .filter_map(|a| {
             let here: Vec<(f64, f64)> = incidents
                 .details
                 .iter()
-                .filter(|d| d.region == *id && ws.week_of(d.date) == week)
+                .filter(|d| d.region == a.id && ws.week_of(d.date) == week)
                 .filter_map(|d| d.coordinates)
                 .collect();
             (!here.is_empty()).then(|| MapLabel {
                 lat: median(here.iter().map(|p| p.0).collect()),
                 lon: median(here.iter().map(|p| p.1).collect()),
-                text: crate::format::without_controls(name),
+                text: crate::format::without_controls(&a.name),
             })
         })
         .collect();

@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 
+use super::AlertRegion;
 use crate::ingest::{Detail, Incidents, Preset};
 use crate::report::{NotableEvent, NotableSection};
 
@@ -98,14 +99,13 @@ fn rank<'a>(
     (events, total)
 }
 
-/// Notable events: one section per alerting region (`alerts`: region index and display
-/// name), or, when nothing alarmed, one section over every region. `names` gives each
-/// region index's display name.
+/// Notable events: one section per alerting region, or, when nothing alarmed, one section
+/// over every region. `names` gives each region index's display name.
 pub fn notable(
     incidents: &Incidents,
     week: NaiveDate,
     n: usize,
-    alerts: &[(u32, String)],
+    alerts: &[AlertRegion],
     names: &[String],
 ) -> Vec<NotableSection> {
     if n == 0 {
@@ -123,10 +123,10 @@ pub fn notable(
     }
     alerts
         .iter()
-        .map(|(id, name)| {
-            let (events, total) = rank(incidents, week, n, |d| d.region == *id, name_of);
+        .map(|a| {
+            let (events, total) = rank(incidents, week, n, |d| d.region == a.id, name_of);
             NotableSection {
-                name: Some(name.clone()),
+                name: Some(a.name.clone()),
                 week,
                 total,
                 events,

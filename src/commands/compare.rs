@@ -13,7 +13,7 @@ use crate::compare::{
 };
 use crate::error::Error;
 use crate::ingest::Incidents;
-use crate::model::{Measure, RegionKey, SeriesSet};
+use crate::model::{RegionKey, SeriesSet};
 use crate::{export, format};
 
 /// The periods and per-region weekly blocks of a comparison, ready for the tests.
@@ -78,11 +78,7 @@ pub fn period_blocks(
         }
     }
     let measure = set.measure();
-    let values_of: &[f64] = match measure {
-        Measure::Events => &incidents.events,
-        Measure::Fatalities => incidents.fatalities.as_deref().unwrap_or(&incidents.events),
-        Measure::Weight => incidents.weight.as_deref().unwrap_or(&incidents.events),
-    };
+    let values_of = incidents.values(measure);
     let (p_blocks, a_blocks) = (block_days(&p), block_days(&a));
     // Sums per (region, block) for both periods.
     let mut sums =

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, Context};
 
-use crate::analysis::{drivers, map, notable};
+use crate::analysis::{drivers, map, notable, AlertRegion};
 use crate::cli::{GlobalArgs, ReportArgs};
 use crate::commands::ExitStatus;
 use crate::config::Config;
@@ -113,34 +113,27 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             &comp_rows,
             &setup,
         )?;
-        let alert_keys: Vec<drivers::AlertKey> = latest
-            .iter()
-            .filter(|f| f.alarm)
-            .map(|f| {
-                (
-                    f.region.clone(),
-                    names[&f.region].clone(),
-                    f.judgement.expected.unwrap_or(0.0),
-                )
-            })
-            .collect();
         notes.push(loaded.series_note.clone());
         notes.extend(super::stale_data_note(&loaded));
         let incidents = &loaded.incidents;
+        let alerts: Vec<AlertRegion> = latest
+            .iter()
+            .filter(|f| f.alarm)
+            .filter_map(|f| {
+                Some(AlertRegion {
+                    id: incidents.region_index(&f.region)?,
+                    name: names[&f.region].clone(),
+                    expected: f.judgement.expected.unwrap_or(0.0),
+                })
+            })
+            .collect();
         let region_names: Vec<String> = incidents
             .regions
             .iter()
             .map(|r| names.get(r).cloned().unwrap_or_else(|| r.join(" / ")))
             .collect();
-        let alert_ids: Vec<(u32, String)> = alert_keys
-            .iter()
-            .filter_map(|(r, name, _)| {
-                let id = incidents.regions.iter().position(|x| x == r)?;
-                Some((id as u32, name.clone()))
-            })
-            .collect();
         let mut charts = charts;
-        match map::map_spec(incidents, week, &alert_ids) {
+        match map::map_spec(incidents, week, &alerts) {
             Ok(spec) => {
                 let files = crate::render::draw_map(
                     &spec,
@@ -165,11 +158,11 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             setup: &setup,
             previous: previous.as_ref(),
             charts: &charts,
-            drivers: drivers::drivers(incidents, measure, &alert_keys, week),
+            drivers: drivers::drivers(incidents, measure, &alerts, week),
             drivers_column: drivers::column(incidents),
-            actor_drivers: drivers::by_actor(incidents, measure, &alert_keys, week),
-            drilldown: drivers::drilldown(incidents, measure, &alert_keys, week),
-            notable: notable::notable(incidents, week, s.notable, &alert_ids, &region_names),
+            actor_drivers: drivers::by_actor(incidents, measure, &alerts, week),
+            drilldown: drivers::drilldown(incidents, measure, &alerts, week),
+            notable: notable::notable(incidents, week, s.notable, &alerts, &region_names),
             notable_missing: notable::missing(incidents),
             year_to_date: year_to_date.clone(),
             input,

@@ -30,7 +30,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
-use crate::model::{RegionKey, WeekStart};
+use crate::model::{Measure, RegionKey, WeekStart};
 use date_column::DateMode;
 pub use dates::{parse_date, DateError, DateReader, FieldOrder};
 pub use detail::Detail;
@@ -107,6 +107,25 @@ pub struct Incidents {
     /// Each kept event of the recent weeks with its details, in file order, when the spec
     /// asked for them ([`InputSpec::details`]; see [`detail`]).
     pub details: Vec<Detail>,
+}
+
+impl Incidents {
+    /// Each cell's value in `measure` (its events where the input has no such column).
+    pub fn values(&self, measure: Measure) -> &[f64] {
+        match measure {
+            Measure::Events => &self.events,
+            Measure::Fatalities => self.fatalities.as_deref().unwrap_or(&self.events),
+            Measure::Weight => self.weight.as_deref().unwrap_or(&self.events),
+        }
+    }
+
+    /// The index of `region` in [`Incidents::regions`] (what `region` and the details hold).
+    pub fn region_index(&self, region: &RegionKey) -> Option<u32> {
+        self.regions
+            .iter()
+            .position(|r| r == region)
+            .map(|i| i as u32)
+    }
 }
 
 /// Text is read in record-aligned chunks of about this many bytes, so memory stays bounded
