@@ -53,8 +53,6 @@ pub struct Detail {
 pub(super) struct DetailRules<'m> {
     pub(super) map: &'m ColumnMap,
     pub(super) na: &'m [String],
-    /// First day whose rows keep details.
-    pub(super) from: NaiveDate,
     /// First day whose rows keep their text too.
     pub(super) text_from: NaiveDate,
 }
@@ -86,18 +84,10 @@ fn coordinates(lat: Option<&str>, lon: Option<&str>) -> Option<(f64, f64)> {
 }
 
 impl DetailRules<'_> {
-    /// The details of a kept row dated `date`, or `None` when it is older than the window.
-    pub(super) fn capture(
-        &self,
-        cols: &Cols<'_>,
-        row: usize,
-        date: NaiveDate,
-        base: Detail,
-    ) -> Option<Detail> {
-        // `base` carries the region, day, record, type and weights already validated.
-        if date < self.from {
-            return None;
-        }
+    /// The details of a kept row of the detail window (the caller checks its day): `base`
+    /// carries the region, day, record, type and weights already validated; the row's text
+    /// columns add the rest.
+    pub(super) fn capture(&self, cols: &Cols<'_>, row: usize, base: Detail) -> Detail {
         let map = self.map;
         let mut actors: Vec<String> = Vec::new();
         for c in &map.actors {
@@ -111,8 +101,8 @@ impl DetailRules<'_> {
                 }
             }
         }
-        let recent = date >= self.text_from;
-        Some(Detail {
+        let recent = base.date >= self.text_from;
+        Detail {
             actors,
             fatalities: map
                 .fatalities
@@ -143,7 +133,7 @@ impl DetailRules<'_> {
                 .as_ref()
                 .and_then(|(lat, lon)| coordinates(cols.get(lat, row), cols.get(lon, row))),
             ..base
-        })
+        }
     }
 }
 

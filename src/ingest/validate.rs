@@ -261,7 +261,7 @@ impl<'s> Validator<'s> {
         }
     }
 
-    /// Keeps a recent kept row's details.
+    /// Keeps the details of a kept row of the detail window.
     fn capture(
         &mut self,
         cols: &Cols<'_>,
@@ -274,7 +274,6 @@ impl<'s> Validator<'s> {
         let rules = DetailRules {
             map: &self.rules.map,
             na: &self.rules.na,
-            from: self.details_from.unwrap_or(kept.date),
             text_from: self.rules.last_week - chrono::Days::new(7 * (TEXT_WEEKS - 1)),
         };
         let base = Detail {
@@ -291,9 +290,8 @@ impl<'s> Validator<'s> {
             description: None,
             coordinates: None,
         };
-        if let Some(d) = rules.capture(cols, row, kept.date, base) {
-            self.out.details.push(d);
-        }
+        let detail = rules.capture(cols, row, base);
+        self.out.details.push(detail);
     }
 
     /// What is being loaded.
