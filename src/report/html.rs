@@ -164,9 +164,7 @@ pub fn render(m: &ReportModel, folder: &Path) -> Result<String> {
 
     o.push_str("<h2>Alerts</h2>\n");
     if m.alerts.is_empty() {
-        o.push_str(&paragraph(
-            "No region is significantly above its expected range this week.",
-        ));
+        o.push_str(&paragraph(tables::NO_ALERTS));
     } else {
         o.push_str(&table(&tables::alerts(m)));
     }
@@ -201,24 +199,19 @@ pub fn render(m: &ReportModel, folder: &Path) -> Result<String> {
                 o.push_str(&table(&tables::notable(sec)));
             }
         }
-        if !m.notable_missing.is_empty() {
-            o.push_str(&paragraph(&format!(
-                "The data have {}, so those details are missing above.",
-                m.notable_missing.join(", ")
-            )));
+        if let Some(line) = tables::notable_missing(m) {
+            o.push_str(&paragraph(&line));
         }
     }
 
     o.push_str("<h2>What drove the rises</h2>\n");
-    if m.alerts.is_empty() {
-        o.push_str(&paragraph("No alerts this week, so no rise to break down."));
-    } else {
-        o.push_str(&paragraph("Each part's expected count is its share of the region's last 26 weeks applied to this week's expected count; the excess is observed minus expected."));
-        for (name, tabs) in tables::alert_breakdowns(m) {
-            o.push_str(&format!("<h3>{}</h3>\n", escape(&name)));
-            for t in &tabs {
-                o.push_str(&table(t));
-            }
+    for note in tables::drivers_notes(m) {
+        o.push_str(&paragraph(note));
+    }
+    for (name, tabs) in tables::alert_breakdowns(m) {
+        o.push_str(&format!("<h3>{}</h3>\n", escape(&name)));
+        for t in &tabs {
+            o.push_str(&table(t));
         }
     }
 

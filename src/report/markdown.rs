@@ -42,10 +42,7 @@ pub fn render(m: &super::ReportModel) -> String {
     push(&mut out, "## Alerts");
     push(&mut out, "");
     if m.alerts.is_empty() {
-        push(
-            &mut out,
-            "No region is significantly above its expected range this week.",
-        );
+        push(&mut out, tables::NO_ALERTS);
     } else {
         out.push_str(&display_table(&tables::alerts(m)));
     }
@@ -191,11 +188,8 @@ fn map_and_notable(m: &super::ReportModel) -> String {
             out.push('\n');
         }
     }
-    if !m.notable_missing.is_empty() {
-        out.push_str(&format!(
-            "The data have {}, so those details are missing above.\n\n",
-            m.notable_missing.join(", ")
-        ));
+    if let Some(line) = tables::notable_missing(m) {
+        out.push_str(&format!("{line}\n\n"));
     }
     out
 }
@@ -203,20 +197,8 @@ fn map_and_notable(m: &super::ReportModel) -> String {
 /// What drove the rises: by sub-region, by event type, by actor.
 fn drivers(m: &super::ReportModel) -> String {
     let mut out = String::from("## What drove the rises\n\n");
-    if m.alerts.is_empty() {
-        out.push_str("No alerts this week, so no rise to break down.\n\n");
-        return out;
-    }
-    out.push_str("Each part's expected count is its share of the region's last 26 weeks applied to this week's expected count; the excess is observed minus expected.\n\n");
-    if m.drivers.is_empty() && m.drivers_column.is_none() {
-        out.push_str(
-            "The input has no event-type column, so the alerts cannot be broken down by type.\n\n",
-        );
-    }
-    if m.actor_drivers.is_empty() {
-        out.push_str(
-            "The input has no actor columns, so the alerts cannot be broken down by actor.\n\n",
-        );
+    for note in tables::drivers_notes(m) {
+        out.push_str(&format!("{note}\n\n"));
     }
     for (name, tabs) in tables::alert_breakdowns(m) {
         out.push_str(&format!("### {}\n\n", escape(&name)));

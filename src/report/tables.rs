@@ -10,6 +10,38 @@ fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| (*s).to_string()).collect()
 }
 
+/// Said instead of the alerts table when nothing alarmed.
+pub const NO_ALERTS: &str = "No region is significantly above its expected range this week.";
+
+/// The paragraphs that open "What drove the rises" (our own text, no data): why there is
+/// nothing to break down, or how the breakdowns read and which the input cannot give.
+pub fn drivers_notes(m: &ReportModel) -> Vec<&'static str> {
+    if m.alerts.is_empty() {
+        return vec!["No alerts this week, so no rise to break down."];
+    }
+    let mut notes = vec!["Each part's expected count is its share of the region's last 26 weeks applied to this week's expected count; the excess is observed minus expected."];
+    if m.drivers.is_empty() && m.drivers_column.is_none() {
+        notes.push(
+            "The input has no event-type column, so the alerts cannot be broken down by type.",
+        );
+    }
+    if m.actor_drivers.is_empty() {
+        notes.push("The input has no actor columns, so the alerts cannot be broken down by actor.");
+    }
+    notes
+}
+
+/// The sentence under the notable events naming what the data lack (the column names are
+/// ours, in backticks), if anything.
+pub fn notable_missing(m: &ReportModel) -> Option<String> {
+    (!m.notable_missing.is_empty()).then(|| {
+        format!(
+            "The data have {}, so those details are missing above.",
+            m.notable_missing.join(", ")
+        )
+    })
+}
+
 /// The alerts of the week.
 pub fn alerts(m: &ReportModel) -> DisplayTable {
     DisplayTable {
