@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 
 use super::history::{revisions, series_tail, PreviousReport};
 use super::{
-    Alert, ComparisonSection, Drivers, InputFile, NotableSection, ReportModel, YearToDate,
+    Alert, ComparisonSection, Drivers, InputFile, NotableSection, RegionCounts, ReportModel,
+    YearToDate,
 };
 use crate::compare::{Comparison, ComparisonSetup, Period, Verdict};
 use crate::detect::{DetectParams, Finding};
@@ -192,34 +193,24 @@ fn ytd_sentence(period: &Period, against: &Period, t: &Comparison, unit: &str) -
 /// What became of every region this week, when not all could alert: judged, too short a
 /// history, too few recent events to raise an alert (the alarm rule's minimum).
 fn coverage(i: &ReportInputs<'_>) -> String {
-    let total = i.latest.len();
-    let short = i
-        .latest
-        .iter()
-        .filter(|f| f.reason.is_short_history())
-        .count();
-    let unjudged = i
-        .latest
-        .iter()
-        .filter(|f| f.judgement.note.is_some())
-        .count();
     let min = i.settings.run.detection.min_count;
-    let few = i
-        .latest
-        .iter()
-        .filter(|f| f.judgement.note.is_none() && f.recent_events < min)
-        .count();
-    if unjudged == 0 && few == 0 {
+    let RegionCounts {
+        total,
+        judged,
+        short,
+        other,
+        few,
+    } = RegionCounts::of(i.latest, min);
+    if judged == total && few == 0 {
         return String::new();
     }
     let mut parts = Vec::new();
     if short > 0 {
         parts.push(format!("{short} had too short a history for the method"));
     }
-    if unjudged > short {
+    if other > 0 {
         parts.push(format!(
-            "{} could not be judged for other reasons (see the data notes)",
-            unjudged - short
+            "{other} could not be judged for other reasons (see the data notes)"
         ));
     }
     if few > 0 {
@@ -230,8 +221,7 @@ fn coverage(i: &ReportInputs<'_>) -> String {
         ));
     }
     format!(
-        " Of the {total} regions, {} were judged; {}.",
-        total - unjudged,
+        " Of the {total} regions, {judged} were judged; {}.",
         parts.join(", and ")
     )
 }
@@ -325,11 +315,7 @@ pub fn build(i: ReportInputs<'_>) -> ReportModel {
         .cloned()
         .collect();
     ended.sort();
-    let judged = i
-        .latest
-        .iter()
-        .filter(|f| f.judgement.note.is_none())
-        .count();
+    let judged = RegionCounts::of(i.latest, i.settings.run.detection.min_count).judged;
     let tail = series_tail(i.set, i.names);
     let (rows, total) = i.comparison;
     ReportModel {

@@ -267,6 +267,47 @@ pub fn shown_comparisons(regions: &[Comparison], max: usize) -> (Vec<usize>, usi
     (shown, more)
 }
 
+/// What became of every region this week: counted once for the summary and the data notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegionCounts {
+    /// Regions with a finding this week.
+    pub total: usize,
+    /// Judged by their method.
+    pub judged: usize,
+    /// Not judged: too short a history for the method.
+    pub short: usize,
+    /// Not judged for other reasons.
+    pub other: usize,
+    /// Judged, but with fewer recent events than the alarm rule's minimum.
+    pub few: usize,
+}
+
+impl RegionCounts {
+    /// Counts `findings` (one per region) against the alarm rule's minimum of recent events.
+    pub fn of(findings: &[Finding], min_count: f64) -> RegionCounts {
+        let total = findings.len();
+        let short = findings
+            .iter()
+            .filter(|f| f.reason.is_short_history())
+            .count();
+        let not_judged = findings
+            .iter()
+            .filter(|f| f.judgement.note.is_some())
+            .count();
+        let few = findings
+            .iter()
+            .filter(|f| f.judgement.note.is_none() && f.recent_events < min_count)
+            .count();
+        RegionCounts {
+            total,
+            judged: total - not_judged,
+            short,
+            other: not_judged.saturating_sub(short),
+            few,
+        }
+    }
+}
+
 /// Fatalities as a table cell: the number, or "?" when unknown.
 pub fn fatalities_cell(f: Option<f64>) -> String {
     f.map_or("?".into(), format_number)

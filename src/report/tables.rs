@@ -2,7 +2,7 @@
 //! alerts, the notable events of each alert, each breakdown of what drove a rise, and the
 //! capped period comparison. Cells are raw text; layouts escape them.
 
-use super::{Drivers, NotableSection, ReportModel};
+use super::{Drivers, NotableSection, RegionCounts, ReportModel};
 use crate::export::{comparison_display, DisplayTable};
 use crate::format::{format_number, format_stat};
 
@@ -261,24 +261,17 @@ pub fn data_notes(m: &ReportModel) -> Vec<(usize, String)> {
 /// with fewer than 5 events in the last 4 weeks, too few to alert), 0 with too short a
 /// history, 0 not judged for other reasons."
 pub fn region_accounting(m: &ReportModel) -> String {
-    let total = m.findings.len();
-    let short = m.short_history.len();
-    let not_judged = m
-        .findings
-        .iter()
-        .filter(|f| f.judgement.note.is_some())
-        .count();
-    let judged = total - not_judged;
-    let few = m
-        .findings
-        .iter()
-        .filter(|f| f.judgement.note.is_none() && f.recent_events < m.min_count)
-        .count();
+    let RegionCounts {
+        total,
+        judged,
+        short,
+        other,
+        few,
+    } = RegionCounts::of(&m.findings, m.min_count);
     format!(
-        "Regions: {total} in the data; {judged} judged ({few} of them with fewer than {} {} in the last 4 weeks, too few to raise an alert); {short} with too short a history for the method; {} not judged for other reasons.",
+        "Regions: {total} in the data; {judged} judged ({few} of them with fewer than {} {} in the last 4 weeks, too few to raise an alert); {short} with too short a history for the method; {other} not judged for other reasons.",
         format_number(m.min_count),
         m.unit,
-        not_judged - short.min(not_judged)
     )
 }
 
