@@ -15,6 +15,7 @@ mod evaluation;
 mod heatmap;
 mod map;
 mod overview;
+mod palette;
 mod trend;
 mod world;
 
@@ -139,20 +140,34 @@ fn guarded(
         .unwrap_or_else(|_| Err("the chart library panicked".into()))
 }
 
-/// Encodes an RGB buffer as PNG.
+/// Encodes an RGB buffer as PNG: indexed (one byte per pixel, see [`palette`]) when a
+/// palette can be chosen, else RGB.
 fn image_png(rgb: &[u8], size: (u32, u32)) -> std::result::Result<Vec<u8>, String> {
+    let indexed = palette::indexed(rgb).filter(|ix| !ix.palette.is_empty());
     let mut out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut out, size.0, size.1);
-        enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
-        // Charts are mostly flat colour: choosing the filter per row makes them about a
-        // third of their size (report.html embeds every chart); the strongest deflate
-        // would save little more and cost 10% of a 1,000-region report's run time.
+        match &indexed {
+            Some(ix) => {
+                enc.set_color(png::ColorType::Indexed);
+                enc.set_palette(ix.palette.clone());
+            }
+            None => enc.set_color(png::ColorType::Rgb),
+        }
+        // The strongest deflate would save little more and cost 10% of a 1,000-region
+        // report's run time. Indexed rows compress best unfiltered (as the PNG
+        // specification advises: 17% smaller than filtered on the 1,000-region charts); RGB
+        // rows of flat colour with the filter chosen per row.
         enc.set_compression(png::Compression::Default);
-        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        if indexed.is_some() {
+            enc.set_filter(png::FilterType::NoFilter);
+        } else {
+            enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        }
         let mut w = enc.write_header().map_err(|e| e.to_string())?;
-        w.write_image_data(rgb).map_err(|e| e.to_string())?;
+        let data = indexed.as_ref().map_or(rgb, |ix| &ix.indices[..]);
+        w.write_image_data(data).map_err(|e| e.to_string())?;
     }
     Ok(out)
 }

@@ -6,7 +6,9 @@ use std::path::Path;
 use crate::{run_ok, uptick};
 
 fn png_size_and_dark_pixels(path: &Path, rows: std::ops::Range<u32>) -> ((u32, u32), usize) {
-    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    let mut decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    // Charts are indexed PNGs: expand the palette to RGB.
+    decoder.set_transformations(png::Transformations::EXPAND);
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size()];
     let info = reader.next_frame(&mut buf).unwrap();

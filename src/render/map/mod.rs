@@ -234,7 +234,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         draw_map(&spec, dir.path(), "map", ChartFormat::Png).expect("drawn");
         let file = std::fs::File::open(dir.path().join("map.png")).expect("png written");
-        let mut reader = png::Decoder::new(file).read_info().expect("png header");
+        let mut decoder = png::Decoder::new(file);
+        decoder.set_transformations(png::Transformations::EXPAND);
+        let mut reader = decoder.read_info().expect("png header");
         let mut rgb = vec![0; reader.output_buffer_size()];
         let info = reader.next_frame(&mut rgb).expect("png data");
         let (w, h) = (info.width as usize, info.height as usize);
