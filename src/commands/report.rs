@@ -90,7 +90,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     } else {
         None
     };
-    let previous = history::previous_report(&s.root, &label);
+    let previous = history::previous_report(&s.root, &label, set);
     let input = InputFile {
         name: loaded.spec.source.display(),
         sha256: match &loaded.incidents.sha256 {

@@ -18,7 +18,7 @@ use crate::model::SeriesSet;
 use super::{json_bytes, series_header, series_rows};
 
 /// The version of the JSON schema; raised when a field changes meaning or goes away.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A finite number, or `null`.
 fn num(x: Option<f64>) -> Value {

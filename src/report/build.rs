@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use super::history::{revisions, series_tail, PreviousReport};
+use super::history::{revisions, PreviousReport};
 use super::{
     Alert, ComparisonSection, Drivers, InputFile, NotableSection, RegionCounts, ReportModel,
     YearToDate,
@@ -316,7 +316,6 @@ pub fn build(i: ReportInputs<'_>) -> ReportModel {
         .collect();
     ended.sort();
     let judged = RegionCounts::of(i.latest, i.settings.run.detection.min_count).judged;
-    let tail = series_tail(i.set, i.names);
     let (rows, total) = i.comparison;
     ReportModel {
         title: i.settings.title.clone(),
@@ -379,12 +378,14 @@ pub fn build(i: ReportInputs<'_>) -> ReportModel {
             .filter(|f| f.reason.is_short_history())
             .map(|f| i.names[&f.region].clone())
             .collect(),
-        revisions: i.previous.map(|p| revisions(p, &tail)).unwrap_or_default(),
+        revisions: i
+            .previous
+            .map(|p| revisions(p, i.set, i.names))
+            .unwrap_or_default(),
         notes: i.notes,
         version: env!("CARGO_PKG_VERSION").to_string(),
         command: i.settings.command.clone(),
         findings: i.latest.to_vec(),
-        series_tail: tail,
         alerts,
     }
 }

@@ -11,8 +11,6 @@ pub mod markdown;
 pub mod publish;
 pub mod tables;
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -238,9 +236,6 @@ pub struct ReportModel {
     pub command: String,
     /// Every region's verdict this week.
     pub findings: Vec<Finding>,
-    /// Every region's last weeks of counts (display name → (week, value)), to detect revisions
-    /// next time.
-    pub series_tail: BTreeMap<String, Vec<(NaiveDate, f64)>>,
 }
 
 /// The comparison rows a report shows (indices into `regions`): the regions that changed

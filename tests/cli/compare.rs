@@ -133,7 +133,7 @@ fn relative_periods_json_and_markdown() {
     ];
     let out = run_ok(uptick().args(args).args(["--format", "json"]));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     assert_eq!(doc["kind"], "comparison");
     assert_eq!(doc["period"]["from"], "2019-10-28");
     assert_eq!(doc["period"]["to"], "2019-11-24");
