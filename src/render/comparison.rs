@@ -70,7 +70,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         .margin_bottom(8)
         .x_label_area_size(44)
         .y_label_area_size(230)
-        .build_cartesian_2d((lo..hi).log_scale(), 0f64..f64::from(n))
+        .build_cartesian_2d(
+            (lo..hi).log_scale().with_key_points(log_ticks(lo, hi)),
+            0f64..f64::from(n),
+        )
         .map_err(de)?;
     chart
         .configure_mesh()
@@ -78,13 +81,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
         .bold_line_style(style::GRID)
         .x_desc("rate ratio (period ÷ comparison period), log scale")
-        .x_label_formatter(&|v| {
-            if *v >= 1.0 {
-                format!("{v:.0}")
-            } else {
-                format!("{v:.2}")
-            }
-        })
+        .x_label_formatter(&|v| format!("{v}"))
         .y_labels(1)
         .y_label_formatter(&|_| String::new())
         .label_style((FONT, style::TICK))
@@ -141,4 +138,29 @@ pub(super) fn draw<DB: DrawingBackend>(
     }
     root.present().map_err(de)?;
     Ok(())
+}
+
+/// Ticks at 1, 2 and 5 times the powers of ten within `lo..=hi`, so both sides of 1 (no
+/// change) are labelled whatever the range.
+fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    const TICKS: [f64; 19] = [
+        0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0,
+        100.0, 200.0, 500.0, 1000.0,
+    ];
+    TICKS
+        .into_iter()
+        .filter(|t| (lo..=hi).contains(t))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_ticks_label_both_sides_of_one() {
+        assert_eq!(log_ticks(0.19, 5.2), vec![0.2, 0.5, 1.0, 2.0, 5.0]);
+        assert_eq!(log_ticks(1e-3, 1e3).len(), 19);
+        assert_eq!(log_ticks(0.9, 1.1), vec![1.0]);
+    }
 }
