@@ -211,8 +211,9 @@ fn fit_once(
     }
     let first_date = dates[rows[0].0];
     let wtime = |r: usize| (dates[r] - first_date).num_days() as f64 / 7.0;
-    let design_row = |row: usize, level: usize| -> Vec<f64> {
-        let mut x = vec![1.0];
+    // One row of the design: intercept, trend, indicators of the levels after the first.
+    let design_row = |x: &mut Vec<f64>, row: usize, level: usize| {
+        x.push(1.0);
         if trend {
             x.push(wtime(row));
         }
@@ -222,9 +223,11 @@ fn fit_once(
                 .skip(1)
                 .map(|&l| if l == level { 1.0 } else { 0.0 }),
         );
-        x
     };
-    let x: Vec<f64> = rows.iter().flat_map(|&(r, l)| design_row(r, l)).collect();
+    let mut x: Vec<f64> = Vec::with_capacity(n * k);
+    for &(r, l) in rows {
+        design_row(&mut x, r, l);
+    }
     let yy: Vec<f64> = rows.iter().map(|&(r, _)| y[r]).collect();
     let df = (n - k) as f64;
     let fit = fit_poisson(&x, k, &yy, &vec![1.0; n])?;
@@ -268,7 +271,8 @@ fn fit_once(
             / df;
         (refit, d_prime)
     };
-    let x0 = design_row(t0, p.no_periods);
+    let mut x0 = Vec::with_capacity(k);
+    design_row(&mut x0, t0, p.no_periods);
     let x0 = if levels.contains(&p.no_periods) {
         x0
     } else {

@@ -134,14 +134,22 @@ pub fn fit_poisson_offset(
     let mut converged = false;
     let mut mu_last = mu.clone();
     // Designs here are mostly indicator columns: visit only each row's non-zero entries
-    // (skipping exact zeros leaves every sum unchanged).
-    let nonzero: Vec<Vec<usize>> = (0..n)
-        .map(|r| (0..k).filter(|&i| x[r * k + i] != 0.0).collect())
-        .collect();
+    // (skipping exact zeros leaves every sum unchanged). One flat list, row r's entries at
+    // `nz_index[nz_start[r]..nz_start[r + 1]]`: no allocation per row.
+    let mut nz_index: Vec<usize> = Vec::with_capacity(n * k.min(4));
+    let mut nz_start: Vec<usize> = Vec::with_capacity(n + 1);
+    nz_start.push(0);
+    for row in x.chunks_exact(k) {
+        nz_index.extend((0..k).filter(|&i| row[i] != 0.0));
+        nz_start.push(nz_index.len());
+    }
+    let nonzero = |r: usize| &nz_index[nz_start[r]..nz_start[r + 1]];
+    let mut xtwx = vec![0.0; k * k];
+    let mut xtwz = vec![0.0; k];
     for _ in 0..MAX_ITER {
         mu_last.clone_from(&mu);
-        let mut xtwx = vec![0.0; k * k];
-        let mut xtwz = vec![0.0; k];
+        xtwx.fill(0.0);
+        xtwz.fill(0.0);
         for r in 0..n {
             let ww = w[r] * mu[r];
             if ww == 0.0 {
@@ -150,7 +158,7 @@ pub fn fit_poisson_offset(
             // The working response excludes the offset (R: z = η − offset + (y − μ)/μ).
             let z = eta[r] - off(r) + (y[r] - mu[r]) / mu[r];
             let row = &x[r * k..(r + 1) * k];
-            let nz = &nonzero[r];
+            let nz = nonzero(r);
             for (a, &i) in nz.iter().enumerate() {
                 xtwz[i] += ww * row[i] * z;
                 for &j in &nz[..=a] {
@@ -168,7 +176,7 @@ pub fn fit_poisson_offset(
             beta[i] = (0..k).map(|j| inv[i * k + j] * xtwz[j]).sum();
         }
         for r in 0..n {
-            eta[r] = nonzero[r]
+            eta[r] = nonzero(r)
                 .iter()
                 .map(|&i| x[r * k + i] * beta[i])
                 .sum::<f64>()
@@ -195,10 +203,10 @@ pub fn fit_poisson_offset(
     let hat = (0..n)
         .map(|r| {
             let row = &x[r * k..(r + 1) * k];
-            let q: f64 = nonzero[r]
+            let q: f64 = nonzero(r)
                 .iter()
                 .map(|&i| {
-                    nonzero[r]
+                    nonzero(r)
                         .iter()
                         .map(|&j| row[i] * inv_final[i * k + j] * row[j])
                         .sum::<f64>()
