@@ -107,6 +107,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             }),
         };
     }
+    // A device or pipe (`-o /dev/null`, a FIFO) is written in place: renaming a file over it
+    // would replace the device with a regular file.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(|source| Error::Write {
+                path: path.to_path_buf(),
+                source,
+            });
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -309,6 +321,24 @@ pub(super) fn comparison_cells(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pipe_is_written_in_place_not_replaced() {
+        // `-o /dev/null` once replaced the device with a regular file: write into a FIFO and
+        // check it is still one, and that the reader got the bytes.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_atomic(&fifo, b"week_start,events\n").unwrap();
+        assert_eq!(reader.join().unwrap(), b"week_start,events\n");
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    }
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp_file() {
