@@ -50,6 +50,43 @@ pub enum Command {
     Evaluate(EvaluateArgs),
     /// Print a commented starter configuration for `uptick report --config`.
     Init,
+    /// Print the weekly aggregation as SQL for your engine (DuckDB, PostgreSQL, Spark,
+    /// BigQuery, Trino), with uptick's rules, and the query of its ledger.
+    ///
+    /// Run the counts query where the events live, save its result as CSV, and give that file
+    /// to `detect`, `compare`, `report` or `evaluate` with `--input` (preset counts).
+    Sql(SqlArgs),
+}
+
+/// `uptick sql`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The engine's SQL dialect.
+    #[arg(long, value_enum)]
+    pub dialect: crate::sql::Dialect,
+    /// The table (or view) holding one row per event record, as the engine names it
+    /// (`schema.table`, `project.dataset.table`).
+    #[arg(long, value_name = "NAME")]
+    pub table: String,
+    /// A file with the table's columns (CSV or TSV, optionally .gz; only its header is
+    /// read); without it, the preset's standard columns.
+    #[arg(long, short, value_name = "PATH")]
+    pub input: Option<PathBuf>,
+    /// Which query to print [default: both, counts first]
+    #[arg(long, value_enum, value_name = "QUERY")]
+    pub only: Option<SqlQuery>,
+    /// How the table's rows read.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// One of the two queries `uptick sql` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlQuery {
+    /// Weekly counts per region.
+    Counts,
+    /// Rows kept, rejected and excluded, by reason.
+    Ledger,
 }
 
 /// `uptick report`.

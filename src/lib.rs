@@ -49,6 +49,7 @@ pub mod model;
 pub mod render;
 pub mod report;
 pub mod settings;
+pub mod sql;
 pub mod stats;
 
 pub use error::{Error, Result};

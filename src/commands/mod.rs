@@ -6,6 +6,7 @@ pub mod detect;
 pub mod evaluate;
 pub mod report;
 pub mod series;
+pub mod sql;
 
 use anyhow::Context;
 
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Compare(args) => compare::run(args, &cli.global),
         Command::Report(args) => report::run(args, &cli.global),
         Command::Evaluate(args) => evaluate::run(args, &cli.global),
+        Command::Sql(args) => sql::run(args),
         Command::Init => {
             export::write_atomic(std::path::Path::new("-"), crate::config::STARTER.as_bytes())?;
             Ok(ExitStatus::Success)

@@ -121,6 +121,8 @@ pub struct ColumnMap {
     pub identical_rows_are_duplicates: bool,
     /// Strings that mean "missing" besides the empty string.
     pub na_values: Vec<String>,
+    /// Counts made by `uptick sql`: the column naming the query (its id in every row).
+    pub query: Option<String>,
 }
 
 /// Finds a column by case-insensitive name; returns the file's own spelling.
@@ -187,6 +189,7 @@ pub fn preset_columns(preset: Preset, header: &[String]) -> ColumnMap {
         fatalities_required: false,
         identical_rows_are_duplicates: false,
         na_values: Vec::new(),
+        query: None,
     };
     let region = |out: &str, names: &[&str]| first_of(header, names).map(|c| (out.to_string(), c));
     let coordinates = || first_of(header, &["latitude"]).zip(first_of(header, &["longitude"]));
@@ -323,6 +326,7 @@ pub fn preset_columns(preset: Preset, header: &[String]) -> ColumnMap {
                 .collect();
             map.events_count = first_of(header, &["events"]);
             map.fatalities = first_of(header, &["fatalities"]);
+            map.query = first_of(header, &[crate::sql::QUERY_COLUMN]);
             map.layout = "weekly counts aggregated before uptick read them".into();
         }
         Preset::Generic => {
@@ -353,26 +357,28 @@ fn acled_layout(header: &[String]) -> String {
     format!("ACLED export, {generation}, {} columns", header.len())
 }
 
+/// The unit types UCDP GED appends to region names, as [`strip_unit_suffix`] removes them.
+pub const UNIT_SUFFIXES: [&str; 13] = [
+    " governorate",
+    " province",
+    " district",
+    " state",
+    " oblast",
+    " region",
+    " department",
+    " prefecture",
+    " county",
+    " municipality",
+    " division",
+    " subdistrict",
+    " nahiya",
+];
+
 /// Display form of a UCDP region name: GED appends the unit type ("Aleppo governorate",
 /// "Lunda Sul province", "Al Bab district"); analysts write the bare name.
 pub fn strip_unit_suffix(name: &str) -> &str {
-    const SUFFIXES: &[&str] = &[
-        " governorate",
-        " province",
-        " district",
-        " state",
-        " oblast",
-        " region",
-        " department",
-        " prefecture",
-        " county",
-        " municipality",
-        " division",
-        " subdistrict",
-        " nahiya",
-    ];
     let lower = name.to_ascii_lowercase();
-    for s in SUFFIXES {
+    for s in UNIT_SUFFIXES {
         if lower.ends_with(s) && name.len() > s.len() {
             return name[..name.len() - s.len()].trim_end();
         }
@@ -470,8 +476,14 @@ pub fn resolve_columns(spec: &InputSpec, header: &[String], path: &Path) -> Resu
     let all_levels = map.regions.clone();
     if let Some(level) = &spec.by {
         map.regions = pick_level(&map.regions, level, header, path)?;
-    } else if let Some(pos) = map.regions.iter().position(|(n, _)| n == "admin1") {
-        // Provinces are what analysts compare by default; admin2 is often empty.
+    } else if let Some(pos) = map
+        .regions
+        .iter()
+        .position(|(n, _)| n == "admin1")
+        .filter(|_| preset != Preset::Counts)
+    {
+        // Provinces are what analysts compare by default; admin2 is often empty. Counts come
+        // at the level they were aggregated to: every region column is kept.
         map.regions.truncate(pos + 1);
     }
     // The next level down, when the regions judged are a prefix of the preset's levels.
@@ -555,6 +567,9 @@ pub(super) fn needed_columns(spec: &InputSpec, map: &ColumnMap, header: &[String
         }
     }
     map.regions.iter().for_each(|(_, c)| add(c));
+    if let Some(c) = &map.query {
+        add(c);
+    }
     if spec.actor.is_some() || spec.details {
         map.actors.iter().for_each(|c| add(c));
     }

@@ -171,6 +171,8 @@ pub(super) struct Validator<'s> {
     top_level_first: FastMap<String, NaiveDate>,
     /// First day whose kept rows keep their details (`None`: no details asked for).
     details_from: Option<NaiveDate>,
+    /// Whether the id of the `uptick sql` query behind counts is in the layout already.
+    query_noted: bool,
 }
 
 impl<'s> Validator<'s> {
@@ -258,6 +260,7 @@ impl<'s> Validator<'s> {
             details_from: spec
                 .details
                 .then(|| last_week - chrono::Days::new(7 * DETAIL_WEEKS)),
+            query_noted: false,
         }
     }
 
@@ -499,6 +502,15 @@ impl<'s> Validator<'s> {
         row: usize,
         key: &mut Vec<&'a str>,
     ) -> Check<Kept> {
+        if let Some(c) = self.rules.map.query.as_ref().filter(|_| !self.query_noted) {
+            if let Some(id) = cols.get(c, row).map(str::trim).filter(|v| !v.is_empty()) {
+                self.out.quality.layout.push_str(&format!(
+                    ", by the uptick sql query {}",
+                    id.chars().take(64).collect::<String>()
+                ));
+                self.query_noted = true;
+            }
+        }
         let date = self.row_date(cols, row)?;
         if date >= self.rules.min_date && self.coverage_end.is_none_or(|e| date > e) {
             self.coverage_end = Some(date);

@@ -16,6 +16,7 @@ mod report;
 mod schema;
 mod series;
 mod snapshots;
+mod sql;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,136 @@
+//! `uptick sql`: resolve the columns as a load would, then print the queries.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{bail, Context};
+
+use crate::cli::{InputArgs, SqlArgs, SqlQuery};
+use crate::commands::ExitStatus;
+use crate::config::InputConfig;
+use crate::ingest::schema::{self, Preset};
+use crate::ingest::InputFormat;
+use crate::sql::{queries, Request};
+
+/// The columns of each preset's standard export, for when no file is given.
+fn standard_header(preset: Preset) -> Option<&'static str> {
+    match preset {
+        Preset::Acled => Some(
+            "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp",
+        ),
+        Preset::Gtd => Some(
+            "eventid,iyear,imonth,iday,country_txt,provstate,city,latitude,longitude,attacktype1_txt,gname,gname2,gname3,nkill,summary",
+        ),
+        Preset::UcdpGed => Some(
+            "id,date_start,date_end,country,adm_1,adm_2,where_coordinates,latitude,longitude,side_a,side_b,type_of_violence,best,source_headline",
+        ),
+        Preset::Counts | Preset::Generic => None,
+    }
+}
+
+/// The first record of a CSV/TSV file (plain or gzip).
+fn file_header(path: &Path, delimiter: Option<u8>) -> anyhow::Result<Vec<String>> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let format = InputFormat::from_path(path);
+    if matches!(format, Some(InputFormat::Parquet | InputFormat::Ndjson)) {
+        bail!(
+            "{}: uptick sql reads the columns from a CSV or TSV header; name them with --date-col/--region-col or a --preset instead",
+            path.display()
+        );
+    }
+    let delimiter = delimiter.unwrap_or(if format == Some(InputFormat::Tsv) {
+        b'\t'
+    } else {
+        b','
+    });
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let record = csv
+        .records()
+        .next()
+        .transpose()
+        .with_context(|| format!("{}: line 1", path.display()))?
+        .with_context(|| format!("{}: the file is empty", path.display()))?;
+    Ok(record
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect())
+}
+
+/// Runs `uptick sql`.
+///
+/// # Errors
+/// Unknown columns, unsupported options, an unreadable header file.
+pub fn run(args: SqlArgs) -> anyhow::Result<ExitStatus> {
+    let input = InputArgs {
+        input: Some(
+            args.input
+                .clone()
+                .unwrap_or_else(|| args.table.clone().into()),
+        ),
+        demo: false,
+        read: args.read,
+    };
+    let spec = crate::settings::input_spec(&input, &InputConfig::default())?;
+    let header: Vec<String> = match (&args.input, spec.preset) {
+        (Some(path), _) => file_header(path, spec.delimiter)?,
+        (None, Some(preset)) if standard_header(preset).is_some() => standard_header(preset)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::to_string)
+            .collect(),
+        (None, _) => {
+            // A generic table: the columns the options name.
+            let mut cols: Vec<String> = spec
+                .date_col
+                .iter()
+                .chain(&spec.region_cols)
+                .chain(&spec.actor_cols)
+                .chain(&spec.id_col)
+                .cloned()
+                .collect();
+            cols.extend(spec.filters.iter().map(|f| f.column.clone()));
+            if cols.is_empty() {
+                bail!("uptick sql needs --preset (acled, gtd, ucdp-ged), --input FILE with the table's header, or --date-col and --region-col");
+            }
+            cols
+        }
+    };
+    let mut spec = spec;
+    if spec.preset.is_none() && args.input.is_none() {
+        spec.preset = Some(Preset::Generic);
+    }
+    let map = schema::resolve_columns(&spec, &header, Path::new(&args.table))?;
+    if map.preset == Preset::Counts {
+        bail!(
+            "{}: these are weekly counts already; uptick sql aggregates event rows",
+            args.table
+        );
+    }
+    let week_start = spec
+        .week_start
+        .unwrap_or_else(|| map.preset.default_week_start());
+    let q = queries(&Request {
+        dialect: args.dialect,
+        table: &args.table,
+        spec: &spec,
+        map: &map,
+        week_start,
+    })
+    .map_err(|e| anyhow::anyhow!(e))?;
+    let text = match args.only {
+        Some(SqlQuery::Counts) => q.counts,
+        Some(SqlQuery::Ledger) => q.ledger,
+        None => format!("{}\n{}", q.counts, q.ledger),
+    };
+    crate::export::write_atomic(Path::new("-"), text.as_bytes())?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,68 @@
+"""Runs queries of `uptick sql` on a real engine, each over one export loaded as a table of text
+columns named `events`, and writes each result as CSV with a header.
+
+Usage: run_sql.py ENGINE JOBS.json
+ENGINE: duckdb | spark (PySpark in local mode, one session for all jobs).
+JOBS.json: a list of {"export": PATH (.csv or .csv.gz), "query": PATH, "out": PATH}.
+PostgreSQL is driven from the Rust test itself (psql).
+"""
+import csv
+import gzip
+import json
+import sys
+
+engine, jobs_path = sys.argv[1:3]
+jobs = json.load(open(jobs_path, encoding="utf-8"))
+
+
+def write(out, header, rows):
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        for r in rows:
+            w.writerow(["" if v is None else v for v in r])
+
+
+def query_of(job):
+    return open(job["query"], encoding="utf-8").read().strip().rstrip(";")
+
+
+if engine == "duckdb":
+    import duckdb
+
+    for job in jobs:
+        con = duckdb.connect()
+        con.execute(
+            "CREATE TABLE events AS SELECT * FROM read_csv(?, all_varchar = true, header = true)",
+            [job["export"]],
+        )
+        cur = con.execute(query_of(job))
+        write(job["out"], [d[0] for d in cur.description], cur.fetchall())
+        con.close()
+elif engine == "spark":
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("uptick-sql-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    for job in jobs:
+        export = job["export"]
+        opener = gzip.open if export.endswith(".gz") else open
+        with opener(export, "rt", encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        header, body = rows[0], rows[1:]
+        width = len(header)
+        body = [(r + [None] * width)[:width] for r in body]
+        schema = ", ".join("`" + h.replace("`", "``") + "` string" for h in header)
+        spark.createDataFrame(body, schema=schema).createOrReplaceTempView("events")
+        result = spark.sql(query_of(job))
+        write(job["out"], result.columns, [[None if v is None else str(v) for v in r] for r in result.collect()])
+    spark.stop()
+else:
+    sys.exit(f"unknown engine {engine}")
