@@ -68,8 +68,9 @@ pub struct SqlArgs {
     /// (`schema.table`, `project.dataset.table`).
     #[arg(long, value_name = "NAME")]
     pub table: String,
-    /// A file with the table's columns (CSV or TSV, optionally .gz; only its header is
-    /// read); without it, the preset's standard columns.
+    /// A file with the table's columns (CSV or TSV, optionally .gz, or Parquet, or a
+    /// directory of Hive-partitioned Parquet; no rows are read); without it, the preset's
+    /// standard columns.
     #[arg(long, short, value_name = "PATH")]
     pub input: Option<PathBuf>,
     /// Which query to print [default: both, counts first]

@@ -28,18 +28,22 @@ fn standard_header(preset: Preset) -> Option<&'static str> {
     }
 }
 
-/// The first record of a CSV/TSV file (plain or gzip).
+/// The columns of a CSV/TSV file (plain or gzip: its first record), of a Parquet file, or of
+/// a directory of Hive-partitioned Parquet (with its partition keys).
 fn file_header(path: &Path, delimiter: Option<u8>) -> anyhow::Result<Vec<String>> {
+    let format = InputFormat::from_path(path);
+    if path.is_dir() || format == Some(InputFormat::Parquet) {
+        return Ok(crate::ingest::parquet_header(path)?);
+    }
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
         Box::new(flate2::read::MultiGzDecoder::new(file))
     } else {
         Box::new(file)
     };
-    let format = InputFormat::from_path(path);
-    if matches!(format, Some(InputFormat::Parquet | InputFormat::Ndjson)) {
+    if format == Some(InputFormat::Ndjson) {
         bail!(
-            "{}: uptick sql reads the columns from a CSV or TSV header; name them with --date-col/--region-col or a --preset instead",
+            "{}: uptick sql reads the columns of CSV, TSV and Parquet; name them with --date-col/--region-col or a --preset instead",
             path.display()
         );
     }

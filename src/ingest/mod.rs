@@ -34,6 +34,7 @@ use crate::model::{Measure, RegionKey, WeekStart};
 use date_column::DateMode;
 pub use dates::{parse_date, DateError, DateReader, FieldOrder};
 pub use detail::Detail;
+pub use parquet::parquet_header;
 pub use quality::{Quality, ReasonCount};
 pub use schema::{ColumnMap, DateSource, Preset};
 pub use spec::{InputFormat, InputSpec, Metric, MultiDay, Source, UnknownDay, WhereFilter};

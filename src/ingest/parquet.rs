@@ -28,6 +28,27 @@ pub(super) fn nested_column(path: &Path, name: &str, dtype: &DataType) -> Error 
     }
 }
 
+/// The column names of a Parquet file, or of a directory of (Hive-partitioned) Parquet
+/// files with its partition keys, without reading any rows.
+///
+/// # Errors
+/// An unreadable file or dataset.
+pub fn parquet_header(path: &Path) -> Result<Vec<String>> {
+    let args = ScanArgsParquet {
+        hive_options: if path.is_dir() {
+            HiveOptions::new_enabled()
+        } else {
+            HiveOptions::new_disabled()
+        },
+        ..ScanArgsParquet::default()
+    };
+    let ctx = format!("{}: cannot read as Parquet", path.display());
+    let mut frame = LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), args)
+        .map_err(Error::polars(ctx.clone()))?;
+    let schema = frame.collect_schema().map_err(Error::polars(ctx))?;
+    Ok(schema.iter_names().map(|n| n.to_string()).collect())
+}
+
 /// Parquet through Polars' lazy scan, a batch of rows at a time.
 pub(super) fn load_parquet(spec: &InputSpec, dates: DateMode) -> Result<Scanned<'_>> {
     let path = spec.source.path();
