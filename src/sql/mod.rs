@@ -524,8 +524,14 @@ fn header_comment(r: &Request<'_>, caveats: &[String]) -> String {
                 ""
             }
         ),
-        "-- Read the result back with `uptick detect|report --input counts.csv` (--preset counts)."
-            .into(),
+        format!(
+            "-- Read the result back with `uptick detect|report --input counts.csv{}` (--preset counts).",
+            if r.week_start == WeekStart::Mon {
+                String::new()
+            } else {
+                format!(" --week-start {}", r.week_start.name())
+            }
+        ),
     ];
     for c in caveats {
         lines.push(format!("-- differs from uptick: {c}"));
