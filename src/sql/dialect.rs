@@ -11,7 +11,7 @@ use crate::model::WeekStart;
 /// A SQL engine's dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Dialect {
-    /// DuckDB 1.x.
+    /// DuckDB 1.x or later.
     Duckdb,
     /// PostgreSQL 12 or later.
     Postgres,

@@ -696,3 +696,51 @@ fn a_partitioned_lake_of_ten_million_rows_gives_the_same_series_on_every_engine(
         }
     }
 }
+
+/// What `uptick sql` cannot write is a one-line usage error (exit 2), never a wrong query.
+#[test]
+fn sql_refuses_what_it_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let counts = dir.path().join("counts.csv");
+    std::fs::write(&counts, "week_start,country,events\n2024-01-01,Iraq,3\n").unwrap();
+    let cases: [(Vec<&str>, &str); 4] = [
+        (vec![], "needs --preset"),
+        (
+            vec![
+                "--date-col",
+                "d",
+                "--region-col",
+                "r",
+                "--date-format",
+                "%j",
+            ],
+            "--date-format %j",
+        ),
+        (
+            vec![
+                "--preset",
+                "acled",
+                "--date-col",
+                "year",
+                "--week-col",
+                "inter1",
+            ],
+            "--week-col",
+        ),
+        (
+            vec!["--input", counts.to_str().unwrap()],
+            "weekly counts already",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = uptick()
+            .args(["sql", "--dialect", "duckdb", "--table", "events"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?} printed a query");
+    }
+}
