@@ -84,14 +84,10 @@ pub fn run(args: SqlArgs) -> anyhow::Result<ExitStatus> {
         read: args.read,
     };
     let spec = crate::settings::input_spec(&input, &InputConfig::default())?;
-    let header: Vec<String> = match (&args.input, spec.preset) {
+    let header: Vec<String> = match (&args.input, spec.preset.and_then(standard_header)) {
         (Some(path), _) => file_header(path, spec.delimiter)?,
-        (None, Some(preset)) if standard_header(preset).is_some() => standard_header(preset)
-            .unwrap_or_default()
-            .split(',')
-            .map(str::to_string)
-            .collect(),
-        (None, _) => {
+        (None, Some(standard)) => standard.split(',').map(str::to_string).collect(),
+        (None, None) => {
             // A generic table: the columns the options name.
             let mut cols: Vec<String> = spec
                 .date_col

@@ -4,7 +4,6 @@
 //! previous report is simply no history; unreadable counts are no revisions.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -61,11 +60,9 @@ pub fn previous_report(root: &Path, label: &str, set: &SeriesSet) -> Option<Prev
 /// The last [`TAIL_WEEKS`] weeks of `set`'s measure in a report's `series.csv.gz`; `None`
 /// when it is missing, unreadable or split by other region columns.
 fn read_tail(path: &Path, set: &SeriesSet) -> Option<BTreeMap<RegionKey, Vec<(NaiveDate, f64)>>> {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).ok()?)
-        .read_to_string(&mut text)
-        .ok()?;
-    let mut csv = csv::Reader::from_reader(text.as_bytes());
+    let mut csv = csv::Reader::from_reader(flate2::read::GzDecoder::new(
+        std::fs::File::open(path).ok()?,
+    ));
     let header: Vec<String> = csv.headers().ok()?.iter().map(str::to_string).collect();
     let first = if header.get(1).is_some_and(|h| h == "iso_week") {
         2

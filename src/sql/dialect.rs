@@ -194,6 +194,14 @@ impl Dialect {
         }
     }
 
+    /// The 1-based position of `needle` in text `expr` (0 when absent).
+    pub fn position(self, expr: &str, needle: &str) -> String {
+        match self {
+            Dialect::Spark | Dialect::Bigquery => format!("INSTR({expr}, {})", self.string(needle)),
+            _ => format!("STRPOS({expr}, {})", self.string(needle)),
+        }
+    }
+
     /// Text concatenation.
     pub fn concat(self, parts: &[String]) -> String {
         match self {

@@ -111,7 +111,7 @@ pub fn queries(r: &Request<'_>) -> Result<Queries, String> {
     if matches!(r.map.date, DateSource::IsoYearWeek { .. }) {
         return Err("uptick sql does not support --week-col (data that are already weekly)".into());
     }
-    let na: Vec<String> = r.map.na_values.clone();
+    let na = &r.map.na_values;
     // A column as trimmed text, NULL when empty or an NA value.
     let text = |column: &str| -> String {
         let mut missing = vec![d.string("")];
@@ -225,8 +225,8 @@ pub fn queries(r: &Request<'_>) -> Result<Queries, String> {
     if let Some(c) = &r.map.id {
         src.push(format!("{} AS event_id", text(c)));
     }
-    for (i, c) in r.map.actors.iter().enumerate() {
-        if r.spec.actor.is_some() {
+    if r.spec.actor.is_some() {
+        for (i, c) in r.map.actors.iter().enumerate() {
             src.push(format!("{} AS actor{i}", d.text(c)));
         }
     }
@@ -239,6 +239,9 @@ pub fn queries(r: &Request<'_>) -> Result<Queries, String> {
         format!("day < {}", d.date(min_date())),
         format!("reject: date before {MIN_YEAR}"),
     ));
+    // The checks before this point decide whether the row's date was read (where the data
+    // end); those before `in_range` whether it is covered (where series start).
+    let date_read = fate.len();
     let as_of = r.spec.as_of;
     let last_week = if r.spec.include_incomplete {
         r.week_start.week_of(as_of)
@@ -263,6 +266,7 @@ pub fn queries(r: &Request<'_>) -> Result<Queries, String> {
         format!("week_start > {}", d.date(last_week)),
         format!("exclude: in the incomplete week of --as-of {as_of}"),
     ));
+    let in_range = fate.len();
     if let Some(want) = &r.spec.country {
         let i = regions
             .iter()
@@ -330,36 +334,19 @@ pub fn queries(r: &Request<'_>) -> Result<Queries, String> {
             }
         })
         .collect();
-    let fat_value = if want_fatalities {
-        format!("COALESCE({}, 0)", d.number("fatalities_text"))
-    } else {
-        "0".into()
-    };
     let cases: Vec<String> = fate
         .iter()
         .map(|(c, why)| format!("      WHEN {c} THEN {}", d.string(why)))
         .collect();
-    // Coverage for where series start: the row's date was read and is in range, and its
-    // top-level region is named (before the filters, which select events, not coverage).
-    let covered = {
-        let bad: Vec<String> = fate
-            .iter()
-            .take_while(|(_, why)| {
-                !why.starts_with("exclude: --") && !why.starts_with("reject: missing region")
-            })
-            .map(|(c, _)| format!("({c})"))
-            .collect();
-        format!("NOT ({}) AND r0 IS NOT NULL", bad.join(" OR "))
+    let none_of = |checks: &[(String, String)]| -> String {
+        let any: Vec<String> = checks.iter().map(|(c, _)| format!("({c})")).collect();
+        format!("NOT ({})", any.join(" OR "))
     };
-    let date_ok = {
-        // coverage: rows whose date was read (before the range checks and filters).
-        let bad: Vec<String> = fate
-            .iter()
-            .take_while(|(_, why)| !why.starts_with("exclude: dated after"))
-            .map(|(c, _)| format!("({c})"))
-            .collect();
-        format!("NOT ({})", bad.join(" OR "))
-    };
+    // Where the data end: rows whose date was read.
+    let date_ok = none_of(&fate[..date_read]);
+    // Where series start: the row's date was read and is in range, and its top-level region
+    // is named (before the filters, which select events, not coverage).
+    let covered = format!("{} AND r0 IS NOT NULL", none_of(&fate[..in_range]));
     let id_rank = if r.map.id.is_some() {
         let order: Vec<String> = std::iter::once("day".to_string())
             .chain((0..regions.len()).map(|i| format!("r{i}")))
@@ -400,7 +387,10 @@ pub fn queries(r: &Request<'_>) -> Result<Queries, String> {
     );
     let mut measures = vec!["COUNT(*) AS events".to_string()];
     if want_fatalities {
-        measures.push(format!("SUM({fat_value}) AS fatalities"));
+        measures.push(format!(
+            "SUM(COALESCE({}, 0)) AS fatalities",
+            d.number("fatalities_text")
+        ));
     }
     let group: Vec<String> = (1..=regions.len() + 1).map(|i| i.to_string()).collect();
     let header = header_comment(r, &caveats);
@@ -464,14 +454,10 @@ pub fn queries(r: &Request<'_>) -> Result<Queries, String> {
         1,
     );
     let ledger = format!(
-        "{header}{base}\nSELECT CASE WHEN outcome IS NULL THEN 'kept' WHEN outcome LIKE 'reject:%' THEN 'rejected' ELSE 'excluded' END AS fate,\n  COALESCE(SUBSTR(outcome, STRPOS(outcome, ': ') + 2), '') AS reason,\n  COUNT(*) AS {rows}\nFROM fated\nGROUP BY 1, 2\nORDER BY 1, 2;\n",
+        "{header}{base}\nSELECT CASE WHEN outcome IS NULL THEN 'kept' WHEN outcome LIKE 'reject:%' THEN 'rejected' ELSE 'excluded' END AS fate,\n  COALESCE(SUBSTR(outcome, {colon} + 2), '') AS reason,\n  COUNT(*) AS {rows}\nFROM fated\nGROUP BY 1, 2\nORDER BY 1, 2;\n",
+        colon = d.position("outcome", ": "),
         rows = d.ident("rows"),
     );
-    let ledger = if matches!(d, Dialect::Spark | Dialect::Bigquery) {
-        ledger.replace("STRPOS(outcome, ': ')", "INSTR(outcome, ': ')")
-    } else {
-        ledger
-    };
     Ok(Queries {
         counts,
         ledger,
