@@ -40,7 +40,7 @@
 //! close to the Poisson–Gamma one. One huge spike in the baseline: the likelihood favours
 //! small k, the tail widens, and later spikes of the same size are not called unusual.
 
-use crate::stats::{ln_beta, ln_gamma};
+use crate::stats::ln_gamma;
 
 /// Points of the numerical integration over the dispersion.
 pub const GRID: usize = 48;
@@ -68,36 +68,93 @@ struct Component {
     b: f64,
     /// ln P(Y = 0) = ln B(a + r, b) − ln B(a, b).
     ln_p0: f64,
+    /// The parts of ln P(Y = y) that do not depend on y: ln Γ(r), ln Γ(a + r), ln B(a, b).
+    ln_gamma_r: f64,
+    ln_gamma_ar: f64,
+    ln_beta_ab: f64,
+}
+
+/// The forward partial sums P(Y < j), j = 0, 1, ..., of one component, extended as far as a
+/// quantile search asks: each term is computed once per search instead of once per probe,
+/// by the same operations in the same order as [`Component::upper_tail`]'s own loop.
+#[derive(Debug, Default)]
+struct Prefix {
+    lower: Vec<f64>,
+    pmf: f64,
+}
+
+impl Prefix {
+    /// P(Y < y) summed forwards from P(Y = 0), for a whole number y ≥ 0.
+    fn lower(&mut self, c: &Component, y: f64) -> f64 {
+        if self.lower.is_empty() {
+            self.lower.push(0.0);
+            self.pmf = c.ln_p0.exp();
+        }
+        // y ≤ FORWARD_MAX here, so the index is small and exact.
+        let want = y as usize;
+        while self.lower.len() <= want {
+            let j = (self.lower.len() - 1) as f64;
+            let next = self.lower[self.lower.len() - 1] + self.pmf;
+            self.lower.push(next);
+            self.pmf *= c.ratio(j);
+        }
+        self.lower[want]
+    }
 }
 
 impl Component {
+    fn new(weight: f64, r: f64, a: f64, b: f64, ln_beta_ab: f64, ln_gamma_b: f64) -> Component {
+        let ln_gamma_ar = ln_gamma(a + r);
+        // ln B(a + r, b) − ln B(a, b), with ln B's three terms in `stats::ln_beta`'s order.
+        let ln_p0 = ln_gamma_ar + ln_gamma_b - ln_gamma(a + r + b) - ln_beta_ab;
+        Component {
+            weight,
+            r,
+            a,
+            b,
+            ln_p0,
+            ln_gamma_r: ln_gamma(r),
+            ln_gamma_ar,
+            ln_beta_ab,
+        }
+    }
+
     /// P(Y = j + 1) / P(Y = j).
     fn ratio(&self, j: f64) -> f64 {
         (self.r + j) * (self.b + j) / ((j + 1.0) * (self.a + self.r + self.b + j))
     }
 
-    /// ln P(Y = y) in closed form.
+    /// ln P(Y = y) in closed form: ln Γ(r + y) − ln Γ(y + 1) − ln Γ(r) + ln B(a + r, b + y)
+    /// − ln B(a, b), with the terms that do not depend on y computed once.
     fn ln_pmf(&self, y: f64) -> f64 {
-        ln_gamma(self.r + y) - ln_gamma(y + 1.0) - ln_gamma(self.r)
-            + ln_beta(self.a + self.r, self.b + y)
-            - ln_beta(self.a, self.b)
+        let ar = self.a + self.r;
+        let by = self.b + y;
+        let ln_beta_ar_by = self.ln_gamma_ar + ln_gamma(by) - ln_gamma(ar + by);
+        ln_gamma(self.r + y) - ln_gamma(y + 1.0) - self.ln_gamma_r + ln_beta_ar_by - self.ln_beta_ab
     }
 
     /// P(Y ≥ y) for a whole number y ≥ 1: 1 − P(Y < y), summed forwards from P(Y = 0) where
     /// that is representable, else downwards from P(Y = y − 1) in log space (large means, where
     /// P(Y = 0) underflows); where that leaves under 1e-6 (far in the tail) the tail itself is
-    /// summed upwards from P(Y = y) instead.
-    fn upper_tail(&self, y: f64) -> f64 {
+    /// summed upwards from P(Y = y) instead. With a `prefix`, the forward sums are kept for
+    /// the next call (a search); the result is the same to the last bit.
+    fn upper_tail(&self, y: f64, prefix: Option<&mut Prefix>) -> f64 {
         if self.ln_p0 > MIN_LN_P0 && y <= FORWARD_MAX {
             // The common case: P(Y = 0) is representable, so sum forwards from it (no ln Γ).
-            let mut pmf = self.ln_p0.exp();
-            let mut lower = 0.0;
-            let mut j = 0.0;
-            while j < y {
-                lower += pmf;
-                pmf *= self.ratio(j);
-                j += 1.0;
-            }
+            let lower = match prefix {
+                Some(prefix) => prefix.lower(self, y),
+                None => {
+                    let mut pmf = self.ln_p0.exp();
+                    let mut lower = 0.0;
+                    let mut j = 0.0;
+                    while j < y {
+                        lower += pmf;
+                        pmf *= self.ratio(j);
+                        j += 1.0;
+                    }
+                    lower
+                }
+            };
             if 1.0 - lower > 1e-6 {
                 return (1.0 - lower).clamp(0.0, 1.0);
             }
@@ -114,7 +171,8 @@ impl Component {
             sum += term;
             let next = term * self.ratio(j);
             j += 1.0;
-            if next < sum * 1e-17 {
+            // A term that underflowed to 0 leaves only zeros to add.
+            if next < sum * 1e-17 || next == 0.0 {
                 return sum.min(1.0);
             }
             term = next;
@@ -183,28 +241,25 @@ impl Predictive {
         let k_min = 1.0 / n;
         let k_max = 1e4 * mean.max(1.0);
         let step = (k_max / k_min).ln() / (GRID - 1) as f64;
+        let b = sum + JEFFREYS;
+        let ln_gamma_b = ln_gamma(b);
         let mut comps: Vec<(f64, Component)> = (0..GRID)
             .map(|g| {
                 let k = k_min * (step * g as f64).exp();
                 let u = 1.0 / (k.sqrt() * DISPERSION_PRIOR_SCALE);
                 // Half-Cauchy on 1/√k, as a density over ln k (the grid's measure).
                 let ln_prior = u.ln() - (u * u).ln_1p();
+                let ln_gamma_k = ln_gamma(k);
                 let ln_lik_y: f64 = distinct
                     .iter()
                     .filter(|(v, _)| *v > 0.0)
-                    .map(|&(v, m)| m * (ln_gamma(v + k) - ln_gamma(k)))
+                    .map(|&(v, m)| m * (ln_gamma(v + k) - ln_gamma_k))
                     .sum();
                 let a = n * k - JEFFREYS;
-                let b = sum + JEFFREYS;
-                let ln_w = ln_prior + JEFFREYS * k.ln() + ln_lik_y + ln_beta(a, b);
-                let comp = Component {
-                    weight: 0.0,
-                    r: k,
-                    a,
-                    b,
-                    ln_p0: ln_beta(a + k, b) - ln_beta(a, b),
-                };
-                (ln_w, comp)
+                // ln B(a, b) in `stats::ln_beta`'s order, with ln Γ(b) shared by the grid.
+                let ln_beta_ab = ln_gamma(a) + ln_gamma_b - ln_gamma(a + b);
+                let ln_w = ln_prior + JEFFREYS * k.ln() + ln_lik_y + ln_beta_ab;
+                (ln_w, Component::new(0.0, k, a, b, ln_beta_ab, ln_gamma_b))
             })
             .collect();
         let top = comps
@@ -225,6 +280,12 @@ impl Predictive {
 
     /// P(Y ≥ y): the one-sided p-value of observing y. Fractional y rounds up.
     pub fn upper_tail(&self, y: f64) -> f64 {
+        self.upper_tail_in(y, &mut [])
+    }
+
+    /// [`upper_tail`](Self::upper_tail), keeping each component's forward sums in `prefixes`
+    /// (one per component; empty: keep nothing).
+    fn upper_tail_in(&self, y: f64, prefixes: &mut [Prefix]) -> f64 {
         // No count exceeds the ingest's ceiling; beyond it the tail sums would not end.
         let y = y.ceil().min(MAX_COUNT);
         if y <= 0.0 {
@@ -233,7 +294,8 @@ impl Predictive {
         let p: f64 = self
             .components
             .iter()
-            .map(|c| c.weight * c.upper_tail(y))
+            .enumerate()
+            .map(|(i, c)| c.weight * c.upper_tail(y, prefixes.get_mut(i)))
             .sum();
         p.clamp(0.0, 1.0)
     }
@@ -241,12 +303,22 @@ impl Predictive {
     /// P(Y < y) + ½ P(Y = y): the mid-distribution function at a whole number y, which maps
     /// counts to roughly uniform scores under the baseline.
     pub fn mid_cdf(&self, y: f64) -> f64 {
+        self.mid_cdf_in(y, &mut [])
+    }
+
+    /// [`mid_cdf`](Self::mid_cdf), keeping each component's forward sums in `prefixes`.
+    fn mid_cdf_in(&self, y: f64, prefixes: &mut [Prefix]) -> f64 {
         let y = y.ceil().clamp(0.0, MAX_COUNT);
         let m: f64 = self
             .components
             .iter()
-            .map(|c| {
-                let tail = if y <= 0.0 { 1.0 } else { c.upper_tail(y) };
+            .enumerate()
+            .map(|(i, c)| {
+                let tail = if y <= 0.0 {
+                    1.0
+                } else {
+                    c.upper_tail(y, prefixes.get_mut(i))
+                };
                 c.weight * (1.0 - tail + 0.5 * c.ln_pmf(y).exp())
             })
             .sum();
@@ -277,13 +349,23 @@ impl Predictive {
     /// relative fuzz so exact ties land as R's); ∞ beyond [`MAX_COUNT`].
     pub fn quantile(&self, p: f64) -> f64 {
         let target = 1.0 - p * (1.0 - 64.0 * f64::EPSILON);
-        first_whole(|u| self.upper_tail(u + 1.0) <= target, self.guess())
+        let mut prefixes = self.prefixes();
+        first_whole(
+            |u| self.upper_tail_in(u + 1.0, &mut prefixes) <= target,
+            self.guess(),
+        )
+    }
+
+    /// One empty [`Prefix`] per component, for a search.
+    fn prefixes(&self) -> Vec<Prefix> {
+        self.components.iter().map(|_| Prefix::default()).collect()
     }
 
     /// The smallest whole number u whose mid-distribution value reaches `q`; ∞ beyond
     /// [`MAX_COUNT`].
     pub fn mid_quantile(&self, q: f64) -> f64 {
-        first_whole(|u| self.mid_cdf(u) >= q, self.guess())
+        let mut prefixes = self.prefixes();
+        first_whole(|u| self.mid_cdf_in(u, &mut prefixes) >= q, self.guess())
     }
 }
 
@@ -292,7 +374,7 @@ pub const MAX_COUNT: f64 = 1e9;
 
 /// The smallest whole number u ≥ 0 where the monotone predicate holds: gallop from `guess`
 /// (down if it already holds, up if not), then bisect.
-fn first_whole(holds: impl Fn(f64) -> bool, guess: f64) -> f64 {
+fn first_whole(mut holds: impl FnMut(f64) -> bool, guess: f64) -> f64 {
     let start = guess.clamp(0.0, MAX_COUNT);
     // Bracket: !holds(lo) (or lo = −1) and holds(hi).
     let (mut lo, mut hi);
@@ -342,6 +424,7 @@ fn first_whole(holds: impl Fn(f64) -> bool, guess: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::ln_beta;
     use approx::assert_relative_eq;
 
     /// Found by `uptick evaluate` on simulated heavy-tailed counts: a count far beyond the
@@ -362,19 +445,46 @@ mod tests {
     /// P(Y = j) of one component by the closed form, summed: the recurrence agrees.
     #[test]
     fn component_tail_matches_its_pmf() {
-        let c = Component {
-            weight: 1.0,
-            r: 2.5,
-            a: 64.5,
-            b: 130.5,
-            ln_p0: ln_beta(67.0, 130.5) - ln_beta(64.5, 130.5),
-        };
+        let c = Component::new(1.0, 2.5, 64.5, 130.5, ln_beta(64.5, 130.5), ln_gamma(130.5));
+        assert_eq!(c.ln_p0, ln_beta(67.0, 130.5) - ln_beta(64.5, 130.5));
         let direct: f64 = (0..12).map(|j| c.ln_pmf(j as f64).exp()).sum();
-        assert_relative_eq!(1.0 - c.upper_tail(12.0), direct, max_relative = 1e-10);
+        assert_relative_eq!(1.0 - c.upper_tail(12.0, None), direct, max_relative = 1e-10);
         // Far in the tail the upward sum takes over; it continues the same function.
-        let far = c.upper_tail(60.0);
-        let step = c.upper_tail(59.0) - far;
+        let far = c.upper_tail(60.0, None);
+        let step = c.upper_tail(59.0, None) - far;
         assert_relative_eq!(step, c.ln_pmf(59.0).exp(), max_relative = 1e-8);
+    }
+
+    /// A search keeps each component's forward sums between probes: the tails, mid-p values
+    /// and quantiles must be the same to the last bit as without them, probed in any order.
+    #[test]
+    fn kept_forward_sums_change_no_bit() {
+        let bases: [&[f64]; 4] = [
+            &[3.0, 7.0, 1.0, 0.0, 12.0, 4.0, 5.0, 2.0, 9.0, 6.0, 3.0, 4.0],
+            &[0.0; 26],
+            &[180.0, 240.0, 95.0, 310.0, 150.0, 200.0, 260.0, 170.0],
+            &[0.0, 0.0, 40.0, 0.0, 25.0, 0.0, 1.0, 0.0],
+        ];
+        for base in bases {
+            let p = Predictive::from_baseline(base);
+            let mut prefixes = p.prefixes();
+            for y in [17.0, 3.0, 0.0, 250.0, 1.0, 64.0, 4000.0, 5000.0, 2.0, 600.0] {
+                let alone = p.upper_tail(y);
+                assert_eq!(alone.to_bits(), p.upper_tail_in(y, &mut prefixes).to_bits());
+                let mid = p.mid_cdf(y);
+                assert_eq!(mid.to_bits(), p.mid_cdf_in(y, &mut prefixes).to_bits());
+            }
+            // The quantile searches (which keep the sums) land where probing without them does.
+            for level in [0.5, 0.95, 0.999, 1.0 - 3.6e-4] {
+                let target = 1.0 - level * (1.0 - 64.0 * f64::EPSILON);
+                let u = p.quantile(level);
+                assert!(p.upper_tail(u + 1.0) <= target, "{base:?} {level}");
+                assert!(u == 0.0 || p.upper_tail(u) > target, "{base:?} {level}");
+                let m = p.mid_quantile(level);
+                assert!(p.mid_cdf(m) >= level, "{base:?} {level}");
+                assert!(m == 0.0 || p.mid_cdf(m - 1.0) < level, "{base:?} {level}");
+            }
+        }
     }
 
     #[test]
