@@ -52,6 +52,12 @@ const JEFFREYS: f64 = 0.5;
 const NEGLIGIBLE_WEIGHT: f64 = 1e-12;
 /// Past this many terms an upper-tail sum stops and adds its power-law remainder.
 const MAX_TERMS: usize = 20_000;
+/// An upward-tail sum still going after this many terms, in the power-law part of the tail
+/// (beyond [`POWER_LAW_SCALE`] × (a + b + r)), adds the rest in closed form (heavy tails: a
+/// baseline of zeros, small dispersion sizes).
+const POWER_LAW_AFTER: usize = 1_000;
+/// Where a component's tail has become a power law, in units of a + b + r.
+const POWER_LAW_SCALE: f64 = 10.0;
 /// Forward sums from P(Y = 0) run while it is at least e^MIN_LN_P0 (no underflow) ...
 const MIN_LN_P0: f64 = -600.0;
 /// ... and the count is at most this.
@@ -164,10 +170,19 @@ impl Component {
                 return (1.0 - lower).clamp(0.0, 1.0);
             }
         }
+        self.upward_sum(y, MAX_TERMS, POWER_LAW_AFTER)
+    }
+
+    /// P(Y ≥ y) summed upwards from P(Y = y): at most `max_terms` terms, and once `power_law_after`
+    /// terms have not converged and the terms fall as a power law, the rest in closed form.
+    fn upward_sum(&self, y: f64, max_terms: usize, power_law_after: usize) -> f64 {
         let mut term = self.ln_pmf(y).exp();
         let mut sum = 0.0;
         let mut j = y;
-        for _ in 0..MAX_TERMS {
+        // Past this count the ratio of successive terms is 1 − (a + 1)/j to within a few per
+        // cent: the terms fall like a power of j.
+        let power_law_from = POWER_LAW_SCALE * (self.a + self.b + self.r);
+        for n in 1..=max_terms {
             sum += term;
             let next = term * self.ratio(j);
             j += 1.0;
@@ -176,10 +191,30 @@ impl Component {
                 return sum.min(1.0);
             }
             term = next;
+            if n >= power_law_after && j >= power_law_from {
+                if let Some(rest) = self.power_law_rest(term, j) {
+                    return (sum + rest).min(1.0);
+                }
+            }
         }
         // A heavy tail: far out the terms fall like j^-(a+1), so the rest is about
         // term·(j/a + 1/2) (the integral plus half the first term).
-        (sum + term * (j / self.a.max(1e-3) + 0.5)).min(1.0)
+        let rest = self
+            .power_law_rest(term, j)
+            .unwrap_or(term * (j / self.a.max(1e-3) + 0.5));
+        (sum + rest).min(1.0)
+    }
+
+    /// Σ_{i ≥ j} P(Y = i) from `term` = P(Y = j), far out where the terms fall like a power.
+    /// From Stirling's series, ln P(Y = i) = C − (a + 1) ln i + D/i + O(1/i²) with
+    /// D = [r(r − 1) + (b − c)(b + c − 1)]/2, c = a + r + b; Euler–Maclaurin then gives
+    /// Σ_{i ≥ j} P(Y = i) = P(Y = j)·(j/a + ½ − D/(a(a + 1)) + O(1/j)).
+    fn power_law_rest(&self, term: f64, j: f64) -> Option<f64> {
+        let (a, b, r) = (self.a, self.b, self.r);
+        let c = a + r + b;
+        let d = (r * (r - 1.0) + (b - c) * (b + c - 1.0)) / 2.0;
+        let factor = j / a + 0.5 - d / (a * (a + 1.0));
+        (a > 1e-3 && factor > 0.0).then(|| term * factor)
     }
 
     /// P(Y < y), summed downwards from y − 1 relative to P(Y = y − 1) (rescaled as it grows).
@@ -483,6 +518,29 @@ mod tests {
                 let m = p.mid_quantile(level);
                 assert!(p.mid_cdf(m) >= level, "{base:?} {level}");
                 assert!(m == 0.0 || p.mid_cdf(m - 1.0) < level, "{base:?} {level}");
+            }
+        }
+    }
+
+    /// The closed-form rest of a heavy tail against summing ten million terms: heavy
+    /// components of the kind a baseline of zeros or a few bursts makes.
+    #[test]
+    fn power_law_rest_matches_a_long_sum() {
+        for (r, a, b) in [
+            (0.145, 3.27, 0.5),
+            (0.0385, 0.5, 0.5),
+            (0.189, 4.41, 1.5),
+            (0.25, 1.2, 12.5),
+            (1.5, 2.0, 3.5),
+        ] {
+            let c = Component::new(1.0, r, a, b, ln_beta(a, b), ln_gamma(b));
+            for y in [20.0, 63.0, 255.0, 1000.0] {
+                let fast = c.upward_sum(y, MAX_TERMS, POWER_LAW_AFTER);
+                let long = c.upward_sum(y, 10_000_000, usize::MAX);
+                // As close as summing 20,000 terms was (2.3e-6 and 1.1e-5 at worst here).
+                assert_relative_eq!(fast, long, max_relative = 3e-6);
+
+                assert!(fast > 0.0 && fast < 1.0, "{r} {a} {b} {y}: {fast}");
             }
         }
     }
