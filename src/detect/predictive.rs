@@ -214,7 +214,7 @@ impl Component {
         let c = a + r + b;
         let d = (r * (r - 1.0) + (b - c) * (b + c - 1.0)) / 2.0;
         let factor = j / a + 0.5 - d / (a * (a + 1.0));
-        (a > 1e-3 && factor > 0.0).then(|| term * factor)
+        (a > 1e-3 && factor > 0.0).then_some(term * factor)
     }
 
     /// P(Y < y), summed downwards from y − 1 relative to P(Y = y − 1) (rescaled as it grows).
