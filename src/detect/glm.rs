@@ -136,14 +136,23 @@ pub fn fit_poisson_offset(
     // Designs here are mostly indicator columns: visit only each row's non-zero entries
     // (skipping exact zeros leaves every sum unchanged). One flat list, row r's entries at
     // `nz_index[nz_start[r]..nz_start[r + 1]]`: no allocation per row.
+    // The entries' values are kept beside their columns, in `nz_value`.
     let mut nz_index: Vec<usize> = Vec::with_capacity(n * k.min(4));
+    let mut nz_value: Vec<f64> = Vec::with_capacity(n * k.min(4));
     let mut nz_start: Vec<usize> = Vec::with_capacity(n + 1);
     nz_start.push(0);
     for row in x.chunks_exact(k) {
-        nz_index.extend((0..k).filter(|&i| row[i] != 0.0));
+        for (i, &v) in row.iter().enumerate().filter(|(_, v)| **v != 0.0) {
+            nz_index.push(i);
+            nz_value.push(v);
+        }
         nz_start.push(nz_index.len());
     }
     let nonzero = |r: usize| &nz_index[nz_start[r]..nz_start[r + 1]];
+    let entries = |r: usize| {
+        let span = nz_start[r]..nz_start[r + 1];
+        (&nz_index[span.clone()], &nz_value[span])
+    };
     let mut xtwx = vec![0.0; k * k];
     let mut xtwz = vec![0.0; k];
     for _ in 0..MAX_ITER {
@@ -157,12 +166,14 @@ pub fn fit_poisson_offset(
             }
             // The working response excludes the offset (R: z = η − offset + (y − μ)/μ).
             let z = eta[r] - off(r) + (y[r] - mu[r]) / mu[r];
-            let row = &x[r * k..(r + 1) * k];
-            let nz = nonzero(r);
-            for (a, &i) in nz.iter().enumerate() {
-                xtwz[i] += ww * row[i] * z;
-                for &j in &nz[..=a] {
-                    xtwx[i * k + j] += ww * row[i] * row[j];
+            let (cols, vals) = entries(r);
+            for (a, (&i, &xi)) in cols.iter().zip(vals).enumerate() {
+                // (ww·x_i)·z and (ww·x_i)·x_j: the products in R's order.
+                let wxi = ww * xi;
+                xtwz[i] += wxi * z;
+                let xtwx_row = &mut xtwx[i * k..(i + 1) * k];
+                for (&j, &xj) in cols[..=a].iter().zip(&vals[..=a]) {
+                    xtwx_row[j] += wxi * xj;
                 }
             }
         }
@@ -176,9 +187,11 @@ pub fn fit_poisson_offset(
             beta[i] = (0..k).map(|j| inv[i * k + j] * xtwz[j]).sum();
         }
         for r in 0..n {
-            eta[r] = nonzero(r)
+            let (cols, vals) = entries(r);
+            eta[r] = cols
                 .iter()
-                .map(|&i| x[r * k + i] * beta[i])
+                .zip(vals)
+                .map(|(&i, &xi)| xi * beta[i])
                 .sum::<f64>()
                 + off(r);
             mu[r] = eta[r].exp();
