@@ -134,9 +134,9 @@ pub fn fit_poisson_offset(
     let mut converged = false;
     let mut mu_last = mu.clone();
     // Designs here are mostly indicator columns: visit only each row's non-zero entries
-    // (skipping exact zeros leaves every sum unchanged). One flat list, row r's entries at
-    // `nz_index[nz_start[r]..nz_start[r + 1]]`: no allocation per row.
-    // The entries' values are kept beside their columns, in `nz_value`.
+    // (skipping exact zeros leaves every sum unchanged). One flat list, row r's columns at
+    // `nz_index[nz_start[r]..nz_start[r + 1]]` and their values at the same places of
+    // `nz_value`: no allocation per row.
     let mut nz_index: Vec<usize> = Vec::with_capacity(n * k.min(4));
     let mut nz_value: Vec<f64> = Vec::with_capacity(n * k.min(4));
     let mut nz_start: Vec<usize> = Vec::with_capacity(n + 1);
@@ -148,7 +148,6 @@ pub fn fit_poisson_offset(
         }
         nz_start.push(nz_index.len());
     }
-    let nonzero = |r: usize| &nz_index[nz_start[r]..nz_start[r + 1]];
     let entries = |r: usize| {
         let span = nz_start[r]..nz_start[r + 1];
         (&nz_index[span.clone()], &nz_value[span])
@@ -215,13 +214,14 @@ pub fn fit_poisson_offset(
     let inv_final = inv;
     let hat = (0..n)
         .map(|r| {
-            let row = &x[r * k..(r + 1) * k];
-            let q: f64 = nonzero(r)
+            let (cols, vals) = entries(r);
+            let q: f64 = cols
                 .iter()
-                .map(|&i| {
-                    nonzero(r)
-                        .iter()
-                        .map(|&j| row[i] * inv_final[i * k + j] * row[j])
+                .zip(vals)
+                .map(|(&i, &xi)| {
+                    cols.iter()
+                        .zip(vals)
+                        .map(|(&j, &xj)| xi * inv_final[i * k + j] * xj)
                         .sum::<f64>()
                 })
                 .sum();

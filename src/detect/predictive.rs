@@ -80,29 +80,53 @@ struct Component {
     ln_beta_ab: f64,
 }
 
+/// The forward sum P(Y < j) of one component, a term at a time: the one loop behind both a
+/// single tail and a search's kept sums, so that both give the same bits.
+#[derive(Debug, Clone, Copy)]
+struct Forward {
+    /// P(Y < j).
+    lower: f64,
+    /// P(Y = j), by the recurrence.
+    pmf: f64,
+    j: f64,
+}
+
+impl Forward {
+    fn start(c: &Component) -> Forward {
+        Forward {
+            lower: 0.0,
+            pmf: c.ln_p0.exp(),
+            j: 0.0,
+        }
+    }
+
+    fn step(&mut self, c: &Component) {
+        self.lower += self.pmf;
+        self.pmf *= c.ratio(self.j);
+        self.j += 1.0;
+    }
+}
+
 /// The forward partial sums P(Y < j), j = 0, 1, ..., of one component, extended as far as a
-/// quantile search asks: each term is computed once per search instead of once per probe,
-/// by the same operations in the same order as [`Component::upper_tail`]'s own loop.
+/// quantile search asks: each term is computed once per search instead of once per probe.
 #[derive(Debug, Default)]
 struct Prefix {
     lower: Vec<f64>,
-    pmf: f64,
+    state: Option<Forward>,
 }
 
 impl Prefix {
     /// P(Y < y) summed forwards from P(Y = 0), for a whole number y ≥ 0.
     fn lower(&mut self, c: &Component, y: f64) -> f64 {
-        if self.lower.is_empty() {
+        let state = self.state.get_or_insert_with(|| {
             self.lower.push(0.0);
-            self.pmf = c.ln_p0.exp();
-        }
+            Forward::start(c)
+        });
         // y ≤ FORWARD_MAX here, so the index is small and exact.
         let want = y as usize;
         while self.lower.len() <= want {
-            let j = (self.lower.len() - 1) as f64;
-            let next = self.lower[self.lower.len() - 1] + self.pmf;
-            self.lower.push(next);
-            self.pmf *= c.ratio(j);
+            state.step(c);
+            self.lower.push(state.lower);
         }
         self.lower[want]
     }
@@ -150,15 +174,11 @@ impl Component {
             let lower = match prefix {
                 Some(prefix) => prefix.lower(self, y),
                 None => {
-                    let mut pmf = self.ln_p0.exp();
-                    let mut lower = 0.0;
-                    let mut j = 0.0;
-                    while j < y {
-                        lower += pmf;
-                        pmf *= self.ratio(j);
-                        j += 1.0;
+                    let mut forward = Forward::start(self);
+                    while forward.j < y {
+                        forward.step(self);
                     }
-                    lower
+                    forward.lower
                 }
             };
             if 1.0 - lower > 1e-6 {
