@@ -207,7 +207,7 @@ pub(super) fn chunk_error(e: chunks::ChunkError, gzip: bool, path: &Path) -> Err
 
 /// Text with NUL bytes is not delimited text (it is a binary file named .csv).
 pub(super) fn refuse_binary(text: &[u8], line_base: u64, path: &Path) -> Result<()> {
-    match text.iter().position(|&b| b == 0) {
+    match memchr::memchr(0, text) {
         Some(at) => Err(Error::Parse {
             path: path.to_path_buf(),
             message: format!(
