@@ -66,9 +66,15 @@ pub(super) fn load_text(
     let path = spec.source.path();
     let (stream, gzip, hasher) = open_stream(spec)?;
     let mut chunks = chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES);
-    let mut next = || chunks.next_chunk().map_err(|e| chunk_error(e, gzip, &path));
+    // Each call may hand back a chunk the validator is done with, to be read into.
+    let mut next = |spare: Option<Vec<u8>>| {
+        if let Some(buf) = spare {
+            chunks.recycle(buf);
+        }
+        chunks.next_chunk().map_err(|e| chunk_error(e, gzip, &path))
+    };
     let mut notes = Vec::new();
-    let first = to_utf8(start_of_file(next()?, &path)?, 0, &mut notes);
+    let first = to_utf8(start_of_file(next(None)?, &path)?, 0, &mut notes);
     refuse_binary(&first, 0, &path)?;
     let first_line_end = first
         .iter()
@@ -133,6 +139,8 @@ pub(super) fn load_text(
     // thread validates chunk k. The channel holds one parsed chunk, so at most three chunks
     // are in memory.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(TextBatch, DataFrame)>>(1);
+    // Validated chunks' buffers go back to the reader, to be read into again.
+    let (back_tx, back_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
     let reader_path = path.clone();
     let notes = std::thread::scope(|scope| -> Result<Vec<String>> {
         let reader = scope.spawn(move || {
@@ -176,7 +184,7 @@ pub(super) fn load_text(
                 }
                 line_base += lines_here;
                 index += 1;
-                chunk = match next() {
+                chunk = match next(back_rx.try_recv().ok()) {
                     Ok(c) => c,
                     Err(e) => {
                         let _ = tx.send(Err(e));
@@ -190,6 +198,10 @@ pub(super) fn load_text(
             let (batch, frame) = item?;
             if validator.batch(&frame, &Lines::Text(&batch))? == Flow::Stop {
                 break; // dropping the receiver stops the reader
+            }
+            drop(frame);
+            if let Some(buf) = batch.text.into_mut().right() {
+                let _ = back_tx.try_send(buf); // a full channel: the reader has spares
             }
         }
         let more_notes = reader
