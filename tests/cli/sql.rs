@@ -239,16 +239,23 @@ fn run_python_engine(engine: &str, dir: &Path, jobs: &[(PathBuf, PathBuf, PathBu
         .collect();
     let jobs_path = dir.join(format!("{engine}-jobs.json"));
     std::fs::write(&jobs_path, serde_json::to_vec(&list).unwrap()).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines/run_sql.py");
+    run_engine_script("run_sql.py", &[engine.as_ref(), jobs_path.as_os_str()]);
+}
+
+/// Runs a Python script of `tests/engines` with `args`; fails the test with the script's
+/// stderr if it fails.
+fn run_engine_script(script: &str, args: &[&std::ffi::OsStr]) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/engines")
+        .join(script);
     let out = Process::new("python3")
-        .arg(script)
-        .arg(engine)
-        .arg(&jobs_path)
+        .arg(path)
+        .args(args)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "{engine}: {}",
+        "{script} {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
 }
@@ -631,17 +638,9 @@ fn a_partitioned_lake_of_ten_million_rows_gives_the_same_series_on_every_engine(
         .unwrap_or(10_000_000);
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
-    let engines = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines");
-    let gen = Process::new("python3")
-        .arg(engines.join("gen_lake.py"))
-        .arg(rows.to_string())
-        .arg(&lake)
-        .output()
-        .unwrap();
-    assert!(
-        gen.status.success(),
-        "{}",
-        String::from_utf8_lossy(&gen.stderr)
+    run_engine_script(
+        "gen_lake.py",
+        &[rows.to_string().as_ref(), lake.as_os_str()],
     );
     assert!(lake.join("year=2019").is_dir());
     let with_spark = engine_ready("spark", &mut python_has("pyspark"));
