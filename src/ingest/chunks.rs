@@ -72,15 +72,11 @@ impl<R: Read> RecordChunks<R> {
     /// # Errors
     /// Read failures, and a record longer than the limit.
     pub fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, ChunkError> {
-        let mut buf = match self.spare.take() {
-            Some(mut spare) => {
-                spare.clear();
-                spare.extend_from_slice(&self.carry);
-                self.carry.clear();
-                spare
-            }
-            None => std::mem::take(&mut self.carry),
-        };
+        // The carry moves to the front of the spare (or of a new buffer) and keeps its own
+        // allocation for the next cut.
+        let mut buf = self.spare.take().unwrap_or_default();
+        buf.clear();
+        buf.append(&mut self.carry);
         let mut want = self.target;
         // Scan state, kept across refills so that each byte is scanned once.
         let mut scanned = 0;
