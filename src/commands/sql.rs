@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use crate::cli::{InputArgs, SqlArgs, SqlQuery};
 use crate::commands::ExitStatus;
 use crate::config::InputConfig;
-use crate::ingest::schema::{self, Preset};
+use crate::ingest::schema::{self, DateSource, Preset};
 use crate::ingest::InputFormat;
 use crate::sql::{queries, Request};
 
@@ -118,12 +118,24 @@ pub fn run(args: SqlArgs) -> anyhow::Result<ExitStatus> {
     let week_start = spec
         .week_start
         .unwrap_or_else(|| map.preset.default_week_start());
+    // Numeric day/month dates are read in the order a load would infer from the file (a
+    // partitioned lake, written by an engine, holds typed dates: it is not read through).
+    let inferred_date_format = match &args.input {
+        Some(path)
+            if !path.is_dir()
+                && matches!(map.date, DateSource::Column(_) | DateSource::Span { .. }) =>
+        {
+            crate::ingest::inferred_date_format(&spec)?
+        }
+        _ => None,
+    };
     let q = queries(&Request {
         dialect: args.dialect,
         table: &args.table,
         spec: &spec,
         map: &map,
         week_start,
+        inferred_date_format,
     })
     .map_err(|e| anyhow::anyhow!(e))?;
     let text = match args.only {

@@ -94,7 +94,13 @@ pub enum Verdict {
     Up,
     /// Significantly lower.
     Down,
-    /// Not significant.
+    /// Higher, significant on its own (p ≤ alpha) but not once the regions compared are
+    /// allowed for (q > alpha): `detect`'s "above the bound, but not significant across
+    /// regions".
+    UpNotSignificant,
+    /// Lower, significant on its own but not across the regions compared.
+    DownNotSignificant,
+    /// Not significant even on its own (p > alpha): an estimate consistent with no change.
     NoSignificantChange,
     /// Too few events to say anything.
     TooFewEvents,
@@ -110,11 +116,18 @@ impl Verdict {
         match self {
             Verdict::Up => "up",
             Verdict::Down => "down",
+            Verdict::UpNotSignificant => "up (not significant across regions)",
+            Verdict::DownNotSignificant => "down (not significant across regions)",
             Verdict::NoSignificantChange => "no significant change",
             Verdict::TooFewEvents => "too few events",
             Verdict::TooFewWeeks => "too few weeks",
             Verdict::NotCovered => "not covered",
         }
+    }
+
+    /// A significant rise or fall (after adjusting across regions).
+    pub fn significant(self) -> bool {
+        matches!(self, Verdict::Up | Verdict::Down)
     }
 }
 
@@ -275,7 +288,11 @@ fn verdict(c: &Comparison, q: f64, alpha: f64, test: TestKind) -> Verdict {
     } else if test != TestKind::ExactPoisson && c.test.dispersion.is_none() {
         Verdict::TooFewWeeks
     } else if q > alpha {
-        Verdict::NoSignificantChange
+        match (c.test.p_two_sided <= alpha, c.rate_change > 0.0) {
+            (false, _) => Verdict::NoSignificantChange,
+            (true, true) => Verdict::UpNotSignificant,
+            (true, false) => Verdict::DownNotSignificant,
+        }
     } else if c.rate_change > 0.0 {
         Verdict::Up
     } else {
@@ -346,5 +363,47 @@ mod tests {
         // The exact test, which assumes Poisson counts, does decide.
         let (rows, _) = compare_regions(&values, TestKind::ExactPoisson, 0.05);
         assert_eq!(rows[0].verdict, Verdict::Up);
+    }
+
+    /// A region with a large rise that is significant on its own but not once 31 regions are
+    /// allowed for says so, rather than "no significant change"; the same rise compared alone
+    /// is a significant rise; the quiet regions, whose estimates are close to no change, keep
+    /// "no significant change".
+    #[test]
+    fn a_rise_significant_alone_but_not_across_regions_says_so() {
+        let against = [0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0];
+        let mut values = vec![region("Rising", &[2.0, 8.0, 0.0, 7.0], &against)];
+        let falling_against = [6.0, 8.0, 5.0, 9.0, 7.0, 6.0, 8.0, 7.0, 6.0, 9.0, 5.0, 7.0];
+        values.push(region("Falling", &[3.0, 2.0, 5.0, 3.0], &falling_against));
+        for k in 0..29 {
+            values.push(region(
+                &format!("Quiet {k:02}"),
+                &[2.0, 3.0, 2.0, 3.0],
+                &[3.0, 2.0, 2.0, 3.0, 2.0, 3.0, 2.0, 3.0, 3.0, 2.0, 2.0, 3.0],
+            ));
+        }
+        let (rows, _) = compare_regions(&values, TestKind::QuasiPoisson, 0.05);
+        let get = |n: &str| rows.iter().find(|r| r.region[0] == n).unwrap();
+        for (name, want) in [
+            ("Rising", Verdict::UpNotSignificant),
+            ("Falling", Verdict::DownNotSignificant),
+        ] {
+            let c = get(name);
+            let q = c.qvalue.unwrap();
+            assert!(
+                c.test.p_two_sided <= 0.05 && q > 0.05,
+                "{name}: the case needs p <= 0.05 < q (p = {}, q = {q})",
+                c.test.p_two_sided
+            );
+            assert_eq!(c.verdict, want, "{name}");
+            assert!(!c.verdict.significant());
+        }
+        assert!(get("Rising").percent_change.unwrap() > 1000.0);
+        let quiet = get("Quiet 00");
+        assert!(quiet.test.p_two_sided > 0.05);
+        assert_eq!(quiet.verdict, Verdict::NoSignificantChange);
+        let (alone, _) = compare_regions(&values[..1], TestKind::QuasiPoisson, 0.05);
+        assert_eq!(alone[0].verdict, Verdict::Up);
+        assert!(alone[0].verdict.significant());
     }
 }

@@ -5,13 +5,16 @@
 //! leaves both orders open (every day ≤ 12 so far), the pass stops and the loader reads the
 //! whole file once for the dates alone ([`DateMode::Sniff`]), then loads it with the order
 //! known ([`DateMode::Known`]); a column still open after the whole file is an error.
+//!
+//! Where the file has a `year` column, it gives two-digit years their century row by row
+//! ([`super::dates::Dated::in_year`]).
 
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 
 use super::dates::{
-    is_numeric_day_month, DateError, DateReader, FieldOrder, OrderDecision, OrderEvidence,
+    is_numeric_day_month, DateError, DateReader, Dated, FieldOrder, OrderDecision, OrderEvidence,
 };
 use super::schema::{self, DateSource};
 use super::spec::InputSpec;
@@ -48,13 +51,14 @@ enum OrderState {
 /// The date column's reader, cache and order.
 pub(super) struct DateColumn {
     reader: DateReader,
-    cache: FastMap<String, std::result::Result<NaiveDate, DateError>>,
+    cache: FastMap<String, std::result::Result<Dated, DateError>>,
     mode: DateMode,
     state: OrderState,
     evidence: OrderEvidence,
     /// The text date columns whose order is inferred.
     columns: Vec<String>,
-    /// The file's `year` column, which places two-digit years.
+    /// The file's `year` column, which gives two-digit years their century (and helps
+    /// infer the order).
     year: Option<String>,
     /// The order was looked for in the current batch already.
     gathered: bool,
@@ -76,11 +80,16 @@ impl DateColumn {
                 .collect(),
             _ => Vec::new(),
         };
-        let year = (!columns.is_empty())
+        let text_dates: Vec<&String> = match date {
+            DateSource::Column(c) => vec![c],
+            DateSource::Span { start, end } => vec![start, end],
+            _ => Vec::new(),
+        };
+        let year = (!text_dates.is_empty())
             .then(|| schema::find_column(header, "year").cloned())
             .flatten()
-            .filter(|y| !columns.contains(y));
-        let mut reader = DateReader::new(spec.date_format.clone(), spec.as_of.year());
+            .filter(|y| !text_dates.contains(&y));
+        let mut reader = DateReader::new(spec.date_format.clone(), spec.latest_date().year());
         let (state, evidence) = match (&mode, columns.is_empty()) {
             (_, true) => (OrderState::Settled, OrderEvidence::default()),
             (DateMode::Known(order, evidence), false) => {
@@ -101,12 +110,9 @@ impl DateColumn {
         }
     }
 
-    /// A column the batches must hold besides the preset's: the `year` column while the order
-    /// is being inferred.
+    /// A column the batches must hold besides the preset's: the `year` column.
     pub(super) fn extra_column(&self) -> Option<&String> {
-        self.year
-            .as_ref()
-            .filter(|_| self.state == OrderState::Pending)
+        self.year.as_ref()
     }
 
     /// Whether this pass only sniffs the order.
@@ -130,26 +136,36 @@ impl DateColumn {
     }
 
     /// One value of row `row`: numeric day/month dates first settle the column's order from
-    /// the whole batch.
+    /// the whole batch; a two-digit year takes its century from the row's `year` column.
     pub(super) fn read(
         &mut self,
         cols: &Cols<'_>,
-        rows: usize,
+        row: usize,
         na: &[String],
         value: &str,
     ) -> std::result::Result<NaiveDate, DateError> {
-        if let Some(hit) = self.cache.get(value) {
-            return hit.clone();
+        let dated = match self.cache.get(value) {
+            Some(hit) => hit.clone(),
+            None => {
+                if self.state == OrderState::Pending && is_numeric_day_month(value) {
+                    self.gather(cols, cols.rows(), na);
+                }
+                let parsed = self.reader.parse_dated(value);
+                if self.cache.len() >= DATE_CACHE_MAX {
+                    self.cache.clear();
+                }
+                self.cache.insert(value.to_string(), parsed.clone());
+                parsed
+            }
+        }?;
+        if !dated.two_digit_year {
+            return Ok(dated.date);
         }
-        if self.state == OrderState::Pending && is_numeric_day_month(value) {
-            self.gather(cols, rows, na);
-        }
-        let parsed = self.reader.parse(value);
-        if self.cache.len() >= DATE_CACHE_MAX {
-            self.cache.clear();
-        }
-        self.cache.insert(value.to_string(), parsed.clone());
-        parsed
+        let year = self
+            .year
+            .as_ref()
+            .and_then(|y| parse_int(cols.get(y, row), na));
+        dated.in_year(year)
     }
 
     /// Observes every date of the batch and settles the order if the evidence is enough.
@@ -190,6 +206,10 @@ impl DateColumn {
     pub(super) fn reason(&self, e: &DateError) -> String {
         match (e, self.reader.order()) {
             (DateError::Ambiguous, _) => "ambiguous date (pass --date-format)".into(),
+            (DateError::YearMismatch, _) => format!(
+                "two-digit year disagrees with the '{}' column",
+                self.year.as_deref().unwrap_or("year")
+            ),
             (DateError::OutOfOrder, Some(order)) => format!(
                 "date valid only {} while the column reads {}",
                 match order {
@@ -228,10 +248,18 @@ impl DateColumn {
         let order = self.reader.order()?;
         let column = self.columns.first()?;
         let (value, line) = self.evidence.decisive_example()?;
+        let pattern = order.pattern_for(&value);
+        let years = match &self.year {
+            _ if !pattern.contains("%y") => String::new(),
+            Some(y) => format!("; two-digit years take their century from the '{y}' column"),
+            None => format!(
+                "; two-digit years are the latest year with those digits not after {}",
+                self.reader.latest_year()
+            ),
+        };
         Some(format!(
-            "numeric dates in column '{column}' were read {} (as --date-format {} would), as values such as '{value}' (line {line}) show; two-digit years are the latest year with those digits not after the --as-of year",
+            "numeric dates in column '{column}' were read {} (as --date-format {pattern} would), as values such as '{value}' (line {line}) show{years}",
             order.describe(),
-            order.pattern_for(&value),
         ))
     }
 }

@@ -14,11 +14,20 @@
 //! the load stops, showing a value read both ways and the `--date-format` that chooses.
 //! Two-digit years first (`19-12-31`) are considered only where a `year` column shows them.
 //!
-//! **Two-digit years** (`%y`, in numeric and text dates alike) are the latest year ending in
-//! those digits that is not after the `--as-of` year: with `--as-of` in 2026, `26` is 2026 and
-//! `27` is 1927 (incident records are not dated in the future). [`parse_date`], with no as-of
-//! date, uses the POSIX rule (69–99 are 1969–1999, 00–68 are 2000–2068), which is the same
-//! rule for an as-of year of 2068.
+//! **Date-times** as open-data portals write them (`09/05/2015 01:30:00 PM`, `31/12/2019
+//! 23:15`): a numeric date, one space and a time of day, with or without seconds, 12-hour with
+//! AM/PM or 24-hour. The time is checked and dropped: the event counts on the date as
+//! written, with no time-zone shift. ISO date-times (`2004-01-01T00:20:00Z`) are cut to their
+//! date likewise.
+//!
+//! **Two-digit years** (`%y`, in numeric and text dates alike): where the file has a `year`
+//! column, it gives the century, row by row, and a date whose two digits disagree with it is
+//! rejected ([`DateError::YearMismatch`]). Otherwise a two-digit year is the latest year
+//! ending in those digits that is not after the latest date the file can hold: today, or
+//! `--as-of` when it is later (a backfill with `--as-of` in the past does not move events of
+//! later years a century back). In 2026, `26` is 2026 and `27` is 1927. [`parse_date`], with
+//! no such date, uses the POSIX rule (69–99 are 1969–1999, 00–68 are 2000–2068), which is the
+//! same rule for a latest year of 2068.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
@@ -32,6 +41,41 @@ pub enum DateError {
     Ambiguous,
     /// A numeric date that is valid only in the other day/month order than its column's.
     OutOfOrder,
+    /// A date with a two-digit year whose digits are not those of the row's `year` column.
+    YearMismatch,
+}
+
+/// A date as read, and whether its year was written with two digits (then a `year` column
+/// gives its century: [`Dated::in_year`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dated {
+    /// The date, two-digit years resolved by the reader's rule.
+    pub date: NaiveDate,
+    /// The year was written with two digits.
+    pub two_digit_year: bool,
+}
+
+impl Dated {
+    /// The date with its century taken from the row's `year` column (`year`), where its year
+    /// was written with two digits; four-digit years stand as written.
+    ///
+    /// # Errors
+    /// [`DateError::YearMismatch`] when the two digits are not the year column's, and
+    /// [`DateError::Unparsable`] for 29 February in a year of the column's century that has
+    /// none.
+    pub fn in_year(self, year: Option<i64>) -> Result<NaiveDate, DateError> {
+        let Some(year) = year.filter(|_| self.two_digit_year) else {
+            return Ok(self.date);
+        };
+        if i64::from(self.date.year().rem_euclid(100)) != year.rem_euclid(100) {
+            return Err(DateError::YearMismatch);
+        }
+        i32::try_from(year)
+            .ok()
+            .filter(|y| (1..=9999).contains(y))
+            .and_then(|y| self.date.with_year(y))
+            .ok_or(DateError::Unparsable)
+    }
 }
 
 /// The order of the fields of a numeric date whose first field is not a four-digit year.
@@ -80,15 +124,66 @@ impl FieldOrder {
             FieldOrder::MonthFirst => ["%m", "%d", year(parts[2])],
             FieldOrder::YearFirst => [year(parts[0]), "%m", "%d"],
         };
-        fields.join(&sep.to_string())
+        let time = split_time(example.trim()).map_or("", |(_, t)| t);
+        format!("{}{time}", fields.join(&sep.to_string()))
     }
+}
+
+/// A date followed by one space and a time of day (`09/05/2015 01:30:00 PM`, `31/12/2019
+/// 23:15`): the date part and the strftime pattern of the time (` %I:%M:%S %p`, ` %H:%M`,
+/// ...). Hours are 1–12 with AM/PM (either case, a space before it or not) and 0–23
+/// without; minutes and seconds two digits, seconds optional.
+fn split_time(s: &str) -> Option<(&str, &'static str)> {
+    let (date, time) = s.split_once(' ')?;
+    let b = time.as_bytes();
+    let twelve = b.len() > 2
+        && b[b.len() - 1].eq_ignore_ascii_case(&b'M')
+        && matches!(b[b.len() - 2].to_ascii_uppercase(), b'A' | b'P');
+    // The last two bytes are ASCII, so the cut is on a character boundary.
+    let (clock, spaced) = if twelve {
+        let clock = &time[..time.len() - 2];
+        (clock.trim_end_matches(' '), clock.ends_with(' '))
+    } else {
+        (time, false)
+    };
+    let mut fields = clock.split(':');
+    let (h, m, sec) = (fields.next()?, fields.next()?, fields.next());
+    if fields.next().is_some() {
+        return None;
+    }
+    let number = |f: &str, digits: std::ops::RangeInclusive<usize>, max: u32| {
+        (digits.contains(&f.len()) && f.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| f.parse::<u32>().ok())
+            .flatten()
+            .filter(|v| *v <= max)
+    };
+    let hour = number(h, 1..=2, 23)?;
+    number(m, 2..=2, 59)?;
+    if let Some(sec) = sec {
+        number(sec, 2..=2, 59)?;
+    }
+    if twelve && !(1..=12).contains(&hour) {
+        return None;
+    }
+    Some((
+        date,
+        match (twelve, sec.is_some(), spaced) {
+            (true, true, true) => " %I:%M:%S %p",
+            (true, true, false) => " %I:%M:%S%p",
+            (true, false, true) => " %I:%M %p",
+            (true, false, false) => " %I:%M%p",
+            (false, true, _) => " %H:%M:%S",
+            (false, false, _) => " %H:%M",
+        },
+    ))
 }
 
 /// The three fields of a numeric date `a<sep>b<sep>c` whose first field has at most two
 /// digits (a four-digit year first is year-month-day, never ambiguous): digits only, one
 /// separator (`-`, `/` or `.`) used twice, day and month of one or two digits, the year of
-/// two or four.
+/// two or four; a time of day may follow ([`split_time`]).
 fn numeric_parts(s: &str) -> Option<(char, [&str; 3])> {
+    let s = split_time(s).map_or(s, |(date, _)| date);
     let sep = s.chars().find(|c| !c.is_ascii_digit())?;
     if !matches!(sep, '-' | '/' | '.') {
         return None;
@@ -113,10 +208,10 @@ pub fn is_numeric_day_month(value: &str) -> bool {
     numeric_parts(value.trim()).is_some()
 }
 
-/// The latest year ending in the two digits `yy` that is not after `as_of_year`.
-fn pivot_year(yy: i32, as_of_year: i32) -> i32 {
-    let candidate = as_of_year.div_euclid(100) * 100 + yy;
-    if candidate > as_of_year {
+/// The latest year ending in the two digits `yy` that is not after `latest_year`.
+fn pivot_year(yy: i32, latest_year: i32) -> i32 {
+    let candidate = latest_year.div_euclid(100) * 100 + yy;
+    if candidate > latest_year {
         candidate - 100
     } else {
         candidate
@@ -128,7 +223,7 @@ fn pivot_year(yy: i32, as_of_year: i32) -> i32 {
 fn read_numeric(
     parts: [&str; 3],
     order: FieldOrder,
-    as_of_year: i32,
+    latest_year: i32,
     year_hint: Option<i64>,
 ) -> Option<NaiveDate> {
     let year_last = matches!(parts[2].len(), 2 | 4);
@@ -143,7 +238,7 @@ fn read_numeric(
     let year: i32 = y.parse().ok()?;
     let year = match y.len() {
         4 => year,
-        _ => pivot_year(year, as_of_year),
+        _ => pivot_year(year, latest_year),
     };
     if let Some(hint) = year_hint {
         let matches = if y.len() == 4 {
@@ -183,6 +278,8 @@ pub struct OrderEvidence {
     ambiguous: Option<Example>,
     /// A value that decided against the other order.
     decisive: Option<Example>,
+    /// The first numeric value seen.
+    first: Option<Example>,
 }
 
 /// Where the evidence stands.
@@ -235,6 +332,9 @@ impl OrderEvidence {
         if orders_fit == 1 && self.decisive.is_none() {
             self.decisive = example();
         }
+        if self.first.is_none() {
+            self.first = example();
+        }
     }
 
     /// The order the values seen so far support (see the module docs).
@@ -273,9 +373,18 @@ impl OrderEvidence {
         self.decisive.as_ref().map(Example::shown)
     }
 
+    /// A numeric value of the column (the one that decided the order where one did), to
+    /// write the order as a `--date-format`.
+    pub fn first_example(&self) -> Option<(String, u64)> {
+        self.decisive
+            .as_ref()
+            .or(self.first.as_ref())
+            .map(Example::shown)
+    }
+
     /// Gives the examples found since the last call their lines.
     pub fn locate(&mut self, line_of: impl Fn(u64) -> u64) {
-        for e in [&mut self.ambiguous, &mut self.decisive]
+        for e in [&mut self.ambiguous, &mut self.decisive, &mut self.first]
             .into_iter()
             .flatten()
         {
@@ -325,16 +434,17 @@ const TEXT_FORMATS: &[&str] = &[
 pub struct DateReader {
     format: Option<String>,
     order: Option<FieldOrder>,
-    as_of_year: i32,
+    latest_year: i32,
 }
 
 impl DateReader {
-    /// A reader for `--date-format` (if any), with two-digit years pivoted on `as_of_year`.
-    pub fn new(format: Option<String>, as_of_year: i32) -> Self {
+    /// A reader for `--date-format` (if any), with two-digit years the latest with their
+    /// digits not after `latest_year` (see the module docs).
+    pub fn new(format: Option<String>, latest_year: i32) -> Self {
         DateReader {
             format,
             order: None,
-            as_of_year,
+            latest_year,
         }
     }
 
@@ -348,46 +458,75 @@ impl DateReader {
         self.order
     }
 
-    /// Parses one date (date-times are cut to their date). Only years 1 to 9999 are dates
-    /// here: chrono alone would read `-04/03/2` as 2 March of the year -4 (found by fuzzing).
+    /// The year two-digit years are resolved against.
+    pub fn latest_year(&self) -> i32 {
+        self.latest_year
+    }
+
+    /// Parses one date (date-times are cut to their date).
     pub fn parse(&self, value: &str) -> Result<NaiveDate, DateError> {
+        self.parse_dated(value).map(|d| d.date)
+    }
+
+    /// Parses one date, saying whether its year had two digits. Only years 1 to 9999 are
+    /// dates here: chrono alone would read `-04/03/2` as 2 March of the year -4 (found by
+    /// fuzzing).
+    pub fn parse_dated(&self, value: &str) -> Result<Dated, DateError> {
         match self.parse_any_year(value.trim()) {
-            Ok(d) if !(1..=9999).contains(&d.year()) => Err(DateError::Unparsable),
+            Ok(d) if !(1..=9999).contains(&d.date.year()) => Err(DateError::Unparsable),
             other => other,
         }
     }
 
     /// A date parsed with `fmt`, its two-digit year (if `fmt` has one) pivoted.
-    fn with_format(&self, s: &str, fmt: &str) -> Option<NaiveDate> {
+    fn with_format(&self, s: &str, fmt: &str) -> Option<Dated> {
         let d = NaiveDate::parse_from_str(s, fmt)
             .or_else(|_| NaiveDateTime::parse_from_str(s, fmt).map(|dt| dt.date()))
             .ok()?;
-        if fmt.contains("%y") {
-            d.with_year(pivot_year(d.year().rem_euclid(100), self.as_of_year))
+        let two_digit_year = fmt.contains("%y");
+        let date = if two_digit_year {
+            d.with_year(pivot_year(d.year().rem_euclid(100), self.latest_year))?
         } else {
-            Some(d)
-        }
+            d
+        };
+        Some(Dated {
+            date,
+            two_digit_year,
+        })
     }
 
-    fn parse_any_year(&self, s: &str) -> Result<NaiveDate, DateError> {
+    fn parse_any_year(&self, s: &str) -> Result<Dated, DateError> {
         if let Some(fmt) = &self.format {
             return self.with_format(s, fmt).ok_or(DateError::Unparsable);
         }
+        let four = |date| Dated {
+            date,
+            two_digit_year: false,
+        };
         let b = s.as_bytes();
         // ISO 8601 date, optionally followed by a time (`2004-01-01T00:20:00Z`).
         if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && b[..4].iter().all(u8::is_ascii_digit) {
             if b.len() == 10 || matches!(b[10], b'T' | b' ') {
                 return NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d")
+                    .map(four)
                     .map_err(|_| DateError::Unparsable);
             }
             return Err(DateError::Unparsable);
         }
         // Compact YYYYMMDD (GDELT SQLDATE).
         if b.len() == 8 && b.iter().all(u8::is_ascii_digit) {
-            return NaiveDate::parse_from_str(s, "%Y%m%d").map_err(|_| DateError::Unparsable);
+            return NaiveDate::parse_from_str(s, "%Y%m%d")
+                .map(four)
+                .map_err(|_| DateError::Unparsable);
         }
         if let Some((_, parts)) = numeric_parts(s) {
-            return self.numeric(parts);
+            // The first field has at most two digits: only a four-digit last field is a
+            // four-digit year.
+            let two_digit_year = parts[2].len() != 4;
+            return self.numeric(parts).map(|date| Dated {
+                date,
+                two_digit_year,
+            });
         }
         TEXT_FORMATS
             .iter()
@@ -398,7 +537,7 @@ impl DateReader {
     /// A numeric day/month date: in the column's order, or on its own when only one of
     /// day-first and month-first reads it.
     fn numeric(&self, parts: [&str; 3]) -> Result<NaiveDate, DateError> {
-        let read = |order| read_numeric(parts, order, self.as_of_year, None);
+        let read = |order| read_numeric(parts, order, self.latest_year, None);
         if let Some(order) = self.order {
             return read(order).ok_or_else(|| {
                 if FieldOrder::ALL
@@ -500,7 +639,7 @@ mod tests {
     }
 
     #[test]
-    fn two_digit_years_are_the_latest_not_after_the_as_of_year() {
+    fn two_digit_years_are_the_latest_not_after_the_latest_year() {
         let r = DateReader::new(None, 2026);
         assert_eq!(r.parse("31-12-26"), Ok(d(2026, 12, 31)));
         assert_eq!(r.parse("31-12-27"), Ok(d(1927, 12, 31)));
@@ -590,6 +729,97 @@ mod tests {
         );
         assert_eq!(FieldOrder::MonthFirst.pattern_for("1/2/2020"), "%m/%d/%Y");
         assert_eq!(FieldOrder::YearFirst.pattern_for("19.12.31"), "%y.%m.%d");
+    }
+
+    #[test]
+    fn portal_date_times_count_on_the_date_as_written() {
+        // Chicago's Socrata export: month first, 12-hour clock with seconds.
+        let mut e = OrderEvidence::default();
+        e.observe("09/05/2015 01:30:00 PM", None, 0);
+        e.observe("12/31/2015 11:59:00 PM", None, 1);
+        assert_eq!(e.decision(), OrderDecision::Settled(FieldOrder::MonthFirst));
+        let mut r = DateReader::new(None, 2026);
+        r.set_order(Some(FieldOrder::MonthFirst));
+        assert_eq!(r.parse("09/05/2015 01:30:00 PM"), Ok(d(2015, 9, 5)));
+        // Midnight and noon on the 12-hour clock; no time-zone shift either way.
+        assert_eq!(r.parse("12/31/2015 12:00:00 AM"), Ok(d(2015, 12, 31)));
+        assert_eq!(r.parse("12/31/2015 11:59 pm"), Ok(d(2015, 12, 31)));
+        assert_eq!(r.parse("12/31/2015 11:59PM"), Ok(d(2015, 12, 31)));
+        // Day first, 24-hour, without seconds.
+        assert_eq!(parse_date("31/12/2019 23:15", None), Ok(d(2019, 12, 31)));
+        assert_eq!(parse_date("31/12/2019 00:00:59", None), Ok(d(2019, 12, 31)));
+        assert_eq!(parse_date("31/12/19 7:05", None), Ok(d(2019, 12, 31)));
+        // The --date-format a note names reads the value too.
+        for (value, order, want) in [
+            (
+                "09/05/2015 01:30:00 PM",
+                FieldOrder::MonthFirst,
+                "%m/%d/%Y %I:%M:%S %p",
+            ),
+            ("31/12/2019 23:15", FieldOrder::DayFirst, "%d/%m/%Y %H:%M"),
+            (
+                "31-12-19 23:15:02",
+                FieldOrder::DayFirst,
+                "%d-%m-%y %H:%M:%S",
+            ),
+            (
+                "12/31/2015 11:59PM",
+                FieldOrder::MonthFirst,
+                "%m/%d/%Y %I:%M%p",
+            ),
+        ] {
+            let pattern = order.pattern_for(value);
+            assert_eq!(pattern, want, "{value}");
+            assert!(
+                parse_date(value, Some(&pattern)).is_ok(),
+                "{value} {pattern}"
+            );
+        }
+        // Not a time of day: the value is not a date.
+        for bad in [
+            "31/12/2019 24:00",
+            "31/12/2019 13:00 PM",
+            "31/12/2019 00:30 AM",
+            "31/12/2019 23:5",
+            "31/12/2019 23:60",
+            "31/12/2019 23:15:61",
+            "31/12/2019 23:15:00:00",
+            "31/12/2019  23:15",
+            "31/12/2019 noon",
+            "31/12/2019 23:15 XM",
+        ] {
+            assert_eq!(parse_date(bad, None), Err(DateError::Unparsable), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_year_column_gives_two_digit_years_their_century() {
+        let r = DateReader::new(None, 2008);
+        // Without the column, 09 in a file that can hold dates up to 2008 is 1909 ...
+        let dated = r.parse_dated("13-06-09").unwrap();
+        assert_eq!(dated.date, d(1909, 6, 13));
+        assert!(dated.two_digit_year);
+        // ... with it, the row's year decides.
+        assert_eq!(dated.in_year(Some(2009)), Ok(d(2009, 6, 13)));
+        assert_eq!(dated.in_year(None), Ok(d(1909, 6, 13)));
+        assert_eq!(dated.in_year(Some(2010)), Err(DateError::YearMismatch));
+        assert_eq!(
+            r.parse_dated("9-May-99").unwrap().in_year(Some(1999)),
+            Ok(d(1999, 5, 9))
+        );
+        // Four-digit years stand as written.
+        let four = r.parse_dated("13-06-2009").unwrap();
+        assert!(!four.two_digit_year);
+        assert_eq!(four.in_year(Some(1999)), Ok(d(2009, 6, 13)));
+        assert!(!r.parse_dated("2009-06-13").unwrap().two_digit_year);
+        // 29 February 2000 exists, 1900 has none.
+        let leap = r.parse_dated("29-02-00").unwrap();
+        assert_eq!(leap.in_year(Some(2000)), Ok(d(2000, 2, 29)));
+        assert_eq!(leap.in_year(Some(1900)), Err(DateError::Unparsable));
+        let fixed = DateReader::new(Some("%d/%m/%y".into()), 2008);
+        let dated = fixed.parse_dated("01/02/15").unwrap();
+        assert_eq!(dated.date, d(1915, 2, 1));
+        assert_eq!(dated.in_year(Some(2015)), Ok(d(2015, 2, 1)));
     }
 
     #[test]

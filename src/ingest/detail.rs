@@ -47,6 +47,18 @@ pub struct Detail {
     pub description: Option<String>,
     /// Latitude and longitude in degrees, when valid.
     pub coordinates: Option<(f64, f64)>,
+    /// Why `coordinates` is `None` when the row had values (not in outputs).
+    #[serde(skip)]
+    pub coordinate_issue: Option<CoordinateIssue>,
+}
+
+/// Why a row's coordinates are not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoordinateIssue {
+    /// Both are 0, which exports use for "unknown".
+    Zero,
+    /// A latitude beyond ±90° or a longitude beyond ±180° (or not finite).
+    OutOfRange,
 }
 
 /// What a detail capture needs besides the row.
@@ -70,17 +82,23 @@ fn text(value: Option<&str>, na: &[String]) -> Option<String> {
     })
 }
 
-/// A coordinate pair, when both parse and lie on the globe (0,0 is a common "unknown" and is
-/// dropped too).
-fn coordinates(lat: Option<&str>, lon: Option<&str>) -> Option<(f64, f64)> {
-    let lat: f64 = lat?.trim().parse().ok()?;
-    let lon: f64 = lon?.trim().parse().ok()?;
-    let valid = lat.is_finite()
-        && lon.is_finite()
-        && lat.abs() <= 90.0
-        && lon.abs() <= 180.0
-        && !(lat == 0.0 && lon == 0.0);
-    valid.then_some((lat, lon))
+/// A coordinate pair, when both parse and lie on the globe; (0, 0), a common "unknown", and
+/// values off the globe are issues; values that are missing or do not parse are neither.
+fn coordinates(
+    lat: Option<&str>,
+    lon: Option<&str>,
+) -> Result<(f64, f64), Option<CoordinateIssue>> {
+    let read = |v: Option<&str>| v.and_then(|v| v.trim().parse::<f64>().ok());
+    let (Some(lat), Some(lon)) = (read(lat), read(lon)) else {
+        return Err(None);
+    };
+    if !(lat.is_finite() && lon.is_finite() && lat.abs() <= 90.0 && lon.abs() <= 180.0) {
+        return Err(Some(CoordinateIssue::OutOfRange));
+    }
+    if lat == 0.0 && lon == 0.0 {
+        return Err(Some(CoordinateIssue::Zero));
+    }
+    Ok((lat, lon))
 }
 
 impl DetailRules<'_> {
@@ -102,6 +120,10 @@ impl DetailRules<'_> {
             }
         }
         let recent = base.date >= self.text_from;
+        let read = match &map.coordinates {
+            Some((lat, lon)) => coordinates(cols.get(lat, row), cols.get(lon, row)),
+            None => Err(None),
+        };
         Detail {
             actors,
             fatalities: map
@@ -128,10 +150,8 @@ impl DetailRules<'_> {
             } else {
                 None
             },
-            coordinates: map
-                .coordinates
-                .as_ref()
-                .and_then(|(lat, lon)| coordinates(cols.get(lat, row), cols.get(lon, row))),
+            coordinates: read.ok(),
+            coordinate_issue: read.err().flatten(),
             ..base
         }
     }
@@ -156,12 +176,13 @@ mod tests {
 
     #[test]
     fn coordinates_must_be_on_the_globe() {
-        assert_eq!(coordinates(Some("36.5"), Some("40.7")), Some((36.5, 40.7)));
-        assert_eq!(coordinates(Some("0"), Some("0")), None);
-        assert_eq!(coordinates(Some("91"), Some("0")), None);
-        assert_eq!(coordinates(Some("10"), Some("-181")), None);
-        assert_eq!(coordinates(Some("x"), Some("1")), None);
-        assert_eq!(coordinates(Some("NaN"), Some("1")), None);
-        assert_eq!(coordinates(None, Some("1")), None);
+        use CoordinateIssue::*;
+        assert_eq!(coordinates(Some("36.5"), Some("40.7")), Ok((36.5, 40.7)));
+        assert_eq!(coordinates(Some("0"), Some("0")), Err(Some(Zero)));
+        assert_eq!(coordinates(Some("91"), Some("0")), Err(Some(OutOfRange)));
+        assert_eq!(coordinates(Some("10"), Some("-181")), Err(Some(OutOfRange)));
+        assert_eq!(coordinates(Some("x"), Some("1")), Err(None));
+        assert_eq!(coordinates(Some("NaN"), Some("1")), Err(Some(OutOfRange)));
+        assert_eq!(coordinates(None, Some("1")), Err(None));
     }
 }

@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::model::{Measure, RegionKey, WeekStart};
 use date_column::DateMode;
 pub use dates::{parse_date, DateError, DateReader, FieldOrder};
-pub use detail::Detail;
+pub use detail::{CoordinateIssue, Detail};
 pub use parquet::parquet_header;
 pub use quality::{Quality, ReasonCount};
 pub use schema::{ColumnMap, DateSource, Preset};
@@ -148,7 +148,43 @@ pub const MAX_RECORD_BYTES: usize = 256 << 20;
 /// Unreadable or unparsable files, missing columns, bad options, and with `strict` the first
 /// rejected row, each naming the file (and line and column where known).
 pub fn load_incidents(spec: &InputSpec) -> Result<Incidents> {
-    let format = match spec.format {
+    let format = input_format(spec)?;
+    let first = scan(spec, format, DateMode::Infer)?;
+    if !first.validator.order_open() {
+        return first.finish();
+    }
+    // The first batch with numeric dates left day-first and month-first open: read the
+    // dates of the whole file, then load it with the order known.
+    drop(first);
+    let known = scan(spec, format, DateMode::Sniff)?.validator.sniffed()?;
+    scan(spec, format, known)?.finish()
+}
+
+/// The `--date-format` a load infers for the input's numeric day/month dates (`%d-%m-%y` for
+/// a column of `31-12-19`), found as a load finds it (see [`dates`]), for tools that must
+/// name the format (`uptick sql`). `None` when the date column holds no numeric day/month
+/// dates, or a `--date-format` is given.
+///
+/// # Errors
+/// As a load: an unreadable file, missing columns, and a column whose order stays ambiguous
+/// (the same message a load gives).
+pub fn inferred_date_format(spec: &InputSpec) -> Result<Option<String>> {
+    if spec.date_format.is_some() {
+        return Ok(None);
+    }
+    let format = input_format(spec)?;
+    let sniff = scan(spec, format, DateMode::Sniff)?;
+    Ok(match sniff.validator.sniffed()? {
+        DateMode::Known(order, evidence) => evidence
+            .first_example()
+            .map(|(value, _)| order.pattern_for(&value)),
+        DateMode::Infer | DateMode::Sniff => None,
+    })
+}
+
+/// The input's format: as given, or from the file name (a directory is a Parquet dataset).
+fn input_format(spec: &InputSpec) -> Result<InputFormat> {
+    Ok(match spec.format {
         Some(f) => f,
         None => match &spec.source {
             // A directory is a Parquet dataset (Hive-partitioned, as Spark writes it).
@@ -161,21 +197,16 @@ pub fn load_incidents(spec: &InputSpec) -> Result<Incidents> {
             })?,
             Source::Memory { name, .. } => InputFormat::from_path(Path::new(name)).unwrap_or(InputFormat::Csv),
         },
-    };
-    let scan = |dates| match format {
+    })
+}
+
+/// One pass over the input with the date column's order found as `dates` says.
+fn scan(spec: &InputSpec, format: InputFormat, dates: DateMode) -> Result<Scanned<'_>> {
+    match format {
         InputFormat::Csv | InputFormat::Tsv => text::load_text(spec, format, dates),
         InputFormat::Ndjson => ndjson::load_ndjson(spec, dates),
         InputFormat::Parquet => parquet::load_parquet(spec, dates),
-    };
-    let first = scan(DateMode::Infer)?;
-    if !first.validator.order_open() {
-        return first.finish();
     }
-    // The first batch with numeric dates left day-first and month-first open: read the
-    // dates of the whole file, then load it with the order known.
-    drop(first);
-    let known = scan(DateMode::Sniff)?.validator.sniffed()?;
-    scan(known)?.finish()
 }
 
 /// Weekly counts dated by a week start other than the one in force would each land in the

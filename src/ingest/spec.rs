@@ -197,6 +197,9 @@ pub struct InputSpec {
     pub week_start: Option<WeekStart>,
     /// The date the run pretends it is.
     pub as_of: NaiveDate,
+    /// The calendar date of the run: with `as_of`, the latest date the file can hold
+    /// ([`InputSpec::latest_date`]), which places two-digit years.
+    pub today: NaiveDate,
     /// Keep the incomplete week that contains `as_of`.
     pub include_incomplete: bool,
     /// GTD day-0 policy.
@@ -217,6 +220,9 @@ pub struct InputSpec {
     /// Keep each event's details (place, actors, description, coordinates) for the recent
     /// weeks the report describes ([`super::Incidents::details`]).
     pub details: bool,
+    /// With `details`: keep them for at least this many weeks before the last week (the
+    /// cluster scan's study period; the report needs [`super::detail::DETAIL_WEEKS`]).
+    pub detail_weeks: u64,
 }
 
 impl InputSpec {
@@ -244,6 +250,7 @@ impl InputSpec {
             metric: Metric::Events,
             week_start: None,
             as_of,
+            today: chrono::Local::now().date_naive(),
             include_incomplete: false,
             unknown_day: UnknownDay::MonthStart,
             multi_day: MultiDay::Start,
@@ -252,8 +259,18 @@ impl InputSpec {
             chunk_bytes: CHUNK_BYTES,
             checksum: false,
             details: false,
+            detail_weeks: 0,
             series_start: crate::aggregate::SeriesStart::Top,
         }
+    }
+}
+
+impl InputSpec {
+    /// The latest date the file can hold: today, or `--as-of` when it is later. Two-digit
+    /// years without a `year` column resolve against its year, never against a backfill's
+    /// `--as-of` (see [`super::dates`]).
+    pub fn latest_date(&self) -> NaiveDate {
+        self.as_of.max(self.today)
     }
 }
 

@@ -70,6 +70,11 @@ impl<'a> Cols<'a> {
         self.by_name.get(name).and_then(|ca| ca.get(row))
     }
 
+    /// Rows in the batch.
+    pub(super) fn rows(&self) -> usize {
+        self.records.len()
+    }
+
     pub(super) fn record(&self, row: usize) -> u64 {
         self.records.get(row).copied().unwrap_or(row as u64)
     }
@@ -259,7 +264,7 @@ impl<'s> Validator<'s> {
             top_level_first: FastMap::default(),
             details_from: spec
                 .details
-                .then(|| last_week - chrono::Days::new(7 * DETAIL_WEEKS)),
+                .then(|| last_week - chrono::Days::new(7 * spec.detail_weeks.max(DETAIL_WEEKS))),
             query_noted: false,
         }
     }
@@ -292,6 +297,7 @@ impl<'s> Validator<'s> {
             place: None,
             description: None,
             coordinates: None,
+            coordinate_issue: None,
         };
         let detail = rules.capture(cols, row, base);
         self.out.details.push(detail);
@@ -537,7 +543,6 @@ impl<'s> Validator<'s> {
             ..
         } = self;
         let Rules { spec, map, na, .. } = rules;
-        let rows = cols.records.len();
         let reject = |why: &str, column: &String| RowOutcome::reject(why, Some(column));
         match &map.date {
             DateSource::Column(c) => {
@@ -545,7 +550,7 @@ impl<'s> Validator<'s> {
                     return Err(reject("missing date", c));
                 };
                 dates
-                    .read(cols, rows, na, v)
+                    .read(cols, row, na, v)
                     .map_err(|e| reject(&dates.reason(&e), c))
             }
             DateSource::YearMonthDay { year, month, day } => {
@@ -586,13 +591,13 @@ impl<'s> Validator<'s> {
                 let Some(s) = cols.get(start, row).filter(|v| !is_missing(Some(v), na)) else {
                     return Err(reject("missing date", start));
                 };
-                let s = match dates.read(cols, rows, na, s) {
+                let s = match dates.read(cols, row, na, s) {
                     Ok(d) => d,
                     Err(e) => return Err(reject(&dates.reason(&e), start)),
                 };
                 let e = cols
                     .get(end, row)
-                    .and_then(|v| dates.read(cols, rows, na, v).ok());
+                    .and_then(|v| dates.read(cols, row, na, v).ok());
                 match e {
                     Some(e) if e != s => {
                         *multi_days += 1;

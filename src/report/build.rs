@@ -165,6 +165,17 @@ fn verdict_phrase(t: &Comparison) -> String {
             t.percent_change
                 .map_or("n/a".into(), |p| format!("{:.0}%", -p))
         ),
+        Verdict::UpNotSignificant | Verdict::DownNotSignificant => format!(
+            "a {} of {} that is not significant across the regions compared (q = {})",
+            if t.verdict == Verdict::UpNotSignificant {
+                "rise"
+            } else {
+                "fall"
+            },
+            t.percent_change
+                .map_or("n/a".into(), |p| format!("{:.0}%", p.abs())),
+            format_stat(t.qvalue)
+        ),
         Verdict::NoSignificantChange => "no significant change".into(),
         Verdict::TooFewEvents => "too few events to compare".into(),
         Verdict::TooFewWeeks => "too few weeks to compare".into(),

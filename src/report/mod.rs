@@ -239,13 +239,18 @@ pub struct ReportModel {
 }
 
 /// The comparison rows a report shows (indices into `regions`): the regions that changed
-/// significantly, then the largest by count (both periods together), at most `max`; and how
-/// many are left out (they are in `comparison.csv`).
+/// significantly, then those whose change is significant on its own but not across the
+/// regions (in the comparison's order, by q and p), then the largest by count (both periods
+/// together), at most `max`; and how many are left out (they are in `comparison.csv`).
 pub fn shown_comparisons(regions: &[Comparison], max: usize) -> (Vec<usize>, usize) {
     use crate::compare::Verdict;
-    let significant = |c: &Comparison| matches!(c.verdict, Verdict::Up | Verdict::Down);
+    let rank = |c: &Comparison| match c.verdict {
+        v if v.significant() => 0,
+        Verdict::UpNotSignificant | Verdict::DownNotSignificant => 1,
+        _ => 2,
+    };
     let mut rest: Vec<usize> = (0..regions.len())
-        .filter(|&k| !significant(&regions[k]))
+        .filter(|&k| rank(&regions[k]) == 2)
         .collect();
     rest.sort_by(|&a, &b| {
         let (a, b) = (&regions[a], &regions[b]);
@@ -254,7 +259,8 @@ pub fn shown_comparisons(regions: &[Comparison], max: usize) -> (Vec<usize>, usi
             .then(a.region.cmp(&b.region))
     });
     let shown: Vec<usize> = (0..regions.len())
-        .filter(|&k| significant(&regions[k]))
+        .filter(|&k| rank(&regions[k]) == 0)
+        .chain((0..regions.len()).filter(|&k| rank(&regions[k]) == 1))
         .chain(rest)
         .take(max)
         .collect();

@@ -60,25 +60,49 @@ pub struct Request<'a> {
     pub map: &'a ColumnMap,
     /// The week's first day.
     pub week_start: WeekStart,
+    /// The numeric day/month format inferred from the input's dates as a load infers it
+    /// (`%d-%m-%y`), tried before the standard formats.
+    pub inferred_date_format: Option<String>,
 }
 
 /// Writes the counts and ledger queries.
 pub fn queries(r: &Request<'_>) -> Result<Queries, String> {
     let d = r.dialect;
     let mut caveats = Vec::new();
-    let formats: Vec<String> = match &r.spec.date_format {
-        Some(f) if dialect::translatable(f) => vec![f.clone()],
-        Some(f) => {
+    let formats: Vec<String> = match (&r.spec.date_format, &r.inferred_date_format) {
+        (Some(f), _) if dialect::translatable(f) => vec![f.clone()],
+        (Some(f), _) => {
             return Err(format!(
                 "--date-format {f}: uptick sql translates only %d %m %Y %y %b %B"
             ))
         }
-        None => FORMATS.iter().map(|s| s.to_string()).collect(),
+        (None, Some(f)) if !dialect::translatable(f) => {
+            return Err(format!(
+                "the dates read as --date-format {f}, which uptick sql cannot translate (only %d %m %Y %y %b %B): convert them to ISO dates in the engine first"
+            ))
+        }
+        (None, inferred) => inferred
+            .iter()
+            .cloned()
+            .chain(FORMATS.iter().map(|s| s.to_string()))
+            .collect(),
     };
     if r.spec.date_format.is_none() {
         caveats.push(format!(
-            "dates are read in the formats {} only (uptick also infers day/month order in slash dates and other layouts): pass --date-format for others",
-            formats.join(", ")
+            "dates are read in the formats {} only{}: pass --date-format for others",
+            formats.join(", "),
+            if r.inferred_date_format.is_some() {
+                ""
+            } else {
+                " (uptick also infers day/month order in numeric dates such as 31-12-19; give --input FILE to have it written here)"
+            }
+        ));
+    }
+    if formats.iter().any(|f| f.contains("%y")) {
+        caveats.push(format!(
+            "two-digit years take {}'s century rule; uptick takes the century from the file's year column, or else the latest year with those digits not after {}",
+            d.name(),
+            r.spec.latest_date().format("%Y")
         ));
     }
     if matches!(d, Dialect::Postgres) {
@@ -519,6 +543,11 @@ fn header_comment(r: &Request<'_>, caveats: &[String]) -> String {
             }
         ),
     ];
+    if let Some(f) = &r.inferred_date_format {
+        lines.push(format!(
+            "-- numeric dates read as --date-format {f}: the day/month order inferred from the input's dates, as uptick series infers it"
+        ));
+    }
     for c in caveats {
         lines.push(format!("-- differs from uptick: {c}"));
     }

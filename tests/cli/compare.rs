@@ -214,3 +214,86 @@ fn overlapping_periods_are_an_error() {
         stderr(&out)
     );
 }
+
+/// A region whose events rose from 3 in 12 weeks to 17 in 4 (+1458%, p = 0.003) among 31
+/// regions is not significant once they are allowed for (q = 0.087): every output says it
+/// is a rise that is not significant across the regions, with its q, not "no significant
+/// change", which stays for the regions whose estimates are close to no change.
+#[test]
+fn a_large_rise_not_significant_across_regions_is_called_a_rise() {
+    let file = crate::fixture("compare_rise_not_across.csv");
+    let args = [
+        "--date-col",
+        "date",
+        "--region-col",
+        "region",
+        "--as-of",
+        "2024-04-01",
+        "-q",
+    ];
+    let compare = |format: &str| {
+        run_ok(
+            uptick()
+                .args(["compare", "--period", "2024-03-04..2024-03-31"])
+                .args(["--against", "2023-12-11..2024-03-03", "--format", format])
+                .args(args)
+                .arg("-i")
+                .arg(&file),
+        )
+        .stdout
+    };
+    let doc: serde_json::Value = serde_json::from_slice(&compare("json")).unwrap();
+    let region = |name: &str| {
+        doc["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["region"]["region"] == name)
+            .unwrap()
+            .clone()
+    };
+    let rising = region("Rising");
+    assert_eq!(rising["verdict"], "up_not_significant");
+    assert!(rising["p_two_sided"].as_f64().unwrap() < 0.01, "{rising}");
+    assert!(rising["qvalue"].as_f64().unwrap() > 0.05, "{rising}");
+    assert_eq!(region("Falling")["verdict"], "down_not_significant");
+    assert_eq!(region("Quiet 00")["verdict"], "no_significant_change");
+    let csv = crate::csv_rows(&compare("csv"));
+    let verdict = |name: &str| crate::cell(&csv, &[("region", name)], "verdict");
+    assert_eq!(verdict("Rising"), "up (not significant across regions)");
+    assert_eq!(verdict("Quiet 00"), "no significant change");
+    let table = String::from_utf8(compare("table")).unwrap();
+    assert!(
+        table.lines().any(|l| l.starts_with("Rising")
+            && l.trim_end()
+                .ends_with("up (not significant across regions)")),
+        "{table}"
+    );
+    // The report: the rise is in its table (before the larger quiet regions), in the same
+    // words, and in report.json.
+    let out = tempfile::tempdir().unwrap();
+    run_ok(
+        uptick()
+            .arg("report")
+            .args(args)
+            .arg("-i")
+            .arg(&file)
+            .arg("--out")
+            .arg(out.path()),
+    );
+    let week = out.path().join("2024-W13");
+    let md = std::fs::read_to_string(week.join("report.md")).unwrap();
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| Rising |"))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert!(
+        row.ends_with("| up (not significant across regions) |"),
+        "{row}"
+    );
+    let json = std::fs::read_to_string(week.join("report.json")).unwrap();
+    assert!(
+        json.contains("\"verdict\":\"up_not_significant\""),
+        "{json}"
+    );
+}

@@ -7,13 +7,24 @@ use crate::{cell, csv_rows, fixture, run_ok, stderr, uptick};
 const GENERIC: &[&str] = &["--date-col", "date", "--region-col", "region"];
 
 fn series(file: &str, extra: &[&str]) -> std::process::Output {
+    series_as_of("2026-11-01", file, extra)
+}
+
+fn series_as_of(as_of: &str, file: &str, extra: &[&str]) -> std::process::Output {
     uptick()
-        .args(["series", "--as-of", "2026-11-01"])
+        .args(["series", "--as-of", as_of])
         .args(extra)
         .arg("-i")
         .arg(fixture(&format!("dates/{file}")))
         .output()
         .unwrap()
+}
+
+/// `series_as_of` that must succeed.
+fn series_ok(as_of: &str, file: &str, extra: &[&str]) -> std::process::Output {
+    let out = series_as_of(as_of, file, extra);
+    assert!(out.status.success(), "{}", stderr(&out));
+    out
 }
 
 #[test]
@@ -210,4 +221,144 @@ fn rejecting_more_than_half_is_an_error_unless_allowed() {
         "{}",
         stderr(&out)
     );
+}
+
+/// A day-first `dd-mm-yy` export with a `year` column, 1997–2019, backfilled with `--as-of`
+/// in 2008: the year column gives each row its century, so events of 2009–2019 are excluded
+/// as dated after `--as-of` instead of being read as 1909–1919, and a date whose two digits
+/// disagree with its year column is rejected with that reason.
+#[test]
+fn a_backfill_keeps_two_digit_years_in_the_century_of_their_year_column() {
+    let out = series_ok(
+        "2008-01-05",
+        "acled_ddmmyy_century.csv",
+        &["--by", "admin1"],
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("646 rows read") && err.contains("309 kept, 1 rejected, 336 excluded"),
+        "{err}"
+    );
+    assert!(
+        err.contains("rejected: two-digit year disagrees with the 'year' column: 1 (line 647)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("excluded: dated after --as-of 2008-01-05: 336"),
+        "{err}"
+    );
+    assert!(
+        err.contains("two-digit years take their century from the 'year' column"),
+        "{err}"
+    );
+    let rows = csv_rows(&out.stdout);
+    let weeks: Vec<&str> = rows.iter().map(|r| r["week_start"].as_str()).collect();
+    assert_eq!(weeks.iter().min(), Some(&"1997-01-04"), "{weeks:?}");
+    assert!(weeks.iter().all(|w| *w <= "2008-01-04"), "{weeks:?}");
+    let events: f64 = rows
+        .iter()
+        .map(|r| r["events"].parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(events, 309.0);
+}
+
+/// Without a `year` column, two-digit years resolve against the latest date the file can
+/// hold (today, or `--as-of` when later), never against a backfill's `--as-of`.
+#[test]
+fn without_a_year_column_a_backfill_does_not_move_later_years_a_century_back() {
+    let file = "acled_ddmmyy_century_noyear.csv";
+    let out = series_ok("2008-01-05", file, &["--by", "admin1"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("645 rows read") && err.contains("309 kept, 0 rejected, 336 excluded"),
+        "{err}"
+    );
+    assert!(
+        err.contains("two-digit years are the latest year with those digits not after 20"),
+        "{err}"
+    );
+    // The whole file, as of 2026: 1997 to 2019, nothing in the 1900s.
+    let out = series_ok("2026-11-01", file, &["--by", "admin1"]);
+    let rows = csv_rows(&out.stdout);
+    let weeks: Vec<&str> = rows.iter().map(|r| r["week_start"].as_str()).collect();
+    assert_eq!(weeks.iter().min(), Some(&"1997-01-04"));
+    // The last event, Monday 2019-12-09, is in an incomplete (Saturday) week and cut; the
+    // one before is on 2019-11-26.
+    assert_eq!(weeks.iter().max(), Some(&"2019-11-23"), "{weeks:?}");
+}
+
+/// Chicago's crime export (Socrata): `09/05/2015 01:30:00 PM`. The order is inferred from the
+/// column, the time of day is dropped, and each event counts on the date as written (a
+/// Sunday 11:59 PM in its week, a Monday 12:05 AM in the next).
+#[test]
+fn portal_timestamps_with_a_12_hour_clock_count_on_their_date() {
+    let out = series_ok(
+        "2026-11-01",
+        "chicago_timestamps.csv",
+        &[
+            "--date-col",
+            "Date",
+            "--region-col",
+            "District",
+            // The export ends on a Saturday: keep its last week.
+            "--include-incomplete",
+        ],
+    );
+    let err = stderr(&out);
+    assert!(err.contains("43 kept, 0 rejected"), "{err}");
+    assert!(
+        err.contains("read month first (as --date-format %m/%d/%Y %I:%M:%S %p would), as values such as '09/14/2015 05:42:00 PM' (line 2) show\n"),
+        "{err}"
+    );
+    let rows = csv_rows(&out.stdout);
+    let got = |district: &str, week: &str| {
+        cell(
+            &rows,
+            &[("District", district), ("week_start", week)],
+            "events",
+        )
+    };
+    // Counted by the generator of the fixture from the timestamps, Monday weeks.
+    for (district, week, want) in [
+        ("007", "2015-08-31", "9"),
+        ("007", "2015-09-07", "4"),
+        ("007", "2015-09-14", "3"),
+        ("007", "2015-09-21", "5"),
+        ("011", "2015-08-31", "9"),
+        ("011", "2015-09-07", "2"),
+        ("011", "2015-09-14", "6"),
+        ("011", "2015-09-21", "5"),
+    ] {
+        assert_eq!(got(district, week), want, "{district} {week}");
+    }
+}
+
+/// Day first with a 24-hour clock and no seconds (`31/12/2019 23:15`).
+#[test]
+fn day_first_timestamps_with_a_24_hour_clock_count_on_their_date() {
+    let out = series_ok(
+        "2026-11-01",
+        "ddmmyyyy_hhmm.csv",
+        &["--date-col", "date", "--region-col", "region"],
+    );
+    let err = stderr(&out);
+    assert!(err.contains("7 kept, 0 rejected"), "{err}");
+    assert!(
+        err.contains("read day first (as --date-format %d/%m/%Y %H:%M would), as values such as '31/12/2019 23:15' (line 2) show\n"),
+        "{err}"
+    );
+    let rows = csv_rows(&out.stdout);
+    let got = |region: &str, week: &str| {
+        cell(&rows, &[("region", region), ("week_start", week)], "events")
+    };
+    for (region, week, want) in [
+        ("North", "2019-11-25", "2"),
+        ("North", "2019-12-02", "0"),
+        ("North", "2019-12-30", "2"),
+        ("South", "2019-12-02", "1"),
+        ("South", "2019-12-09", "1"),
+        ("South", "2019-12-30", "1"),
+    ] {
+        assert_eq!(got(region, week), want, "{region} {week}");
+    }
 }

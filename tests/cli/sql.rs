@@ -317,6 +317,82 @@ fn spark_counts_are_uptick_series_on_real_exports() {
     );
 }
 
+/// A day-first `dd-mm-yy` export (ACLED saved from a spreadsheet, 1997–2019): the query reads
+/// its dates in the order uptick infers from the file, says so in its header, and DuckDB's
+/// counts give `uptick series` on the export, byte for byte. (Before, such a query returned
+/// no rows at all.)
+#[test]
+fn duckdb_reads_day_first_dates_in_the_order_uptick_infers() {
+    if !engine_ready("duckdb", &mut python_has("duckdb")) {
+        return;
+    }
+    let export = crate::fixture("dates/acled_ddmmyy_century_noyear.csv");
+    let case = Case {
+        name: "acled-day-first",
+        file: "",
+        as_of: "2026-11-01",
+        week_start: "sat",
+        args: &["--by", "admin1"],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let query = write_query(dir.path(), &case, &export, "duckdb", "counts");
+    let text = std::fs::read_to_string(&query).unwrap();
+    assert!(
+        text.contains("-- numeric dates read as --date-format %d-%m-%y: the day/month order inferred from the input's dates"),
+        "{text}"
+    );
+    let counts = dir.path().join("day-first.duckdb.counts.csv");
+    run_python_engine(
+        "duckdb",
+        dir.path(),
+        &[(export.clone(), query, counts.clone())],
+    );
+    assert_same_series(dir.path(), &case, &export, &counts, "duckdb");
+}
+
+/// A file whose numeric dates read both ways stops `uptick sql` with the loader's message.
+#[test]
+fn a_file_whose_date_order_cannot_be_inferred_stops_sql_as_it_stops_a_load() {
+    let file = crate::fixture("dates/ambiguous.csv");
+    let common = [
+        "--as-of",
+        "2026-11-01",
+        "--date-col",
+        "date",
+        "--region-col",
+        "region",
+    ];
+    let sql = uptick()
+        .args(["sql", "--dialect", "duckdb", "--table", "events"])
+        .args(common)
+        .arg("--input")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let series = uptick()
+        .arg("series")
+        .args(common)
+        .arg("--input")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(sql.status.code(), Some(2));
+    assert_eq!(series.status.code(), Some(2));
+    let message = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .find(|l| l.contains("every date reads both day first and month first"))
+            .map(|l| l[l.find("column").unwrap()..].to_string())
+    };
+    assert!(
+        message(&sql).is_some(),
+        "{}",
+        String::from_utf8_lossy(&sql.stderr)
+    );
+    assert_eq!(message(&sql), message(&series));
+    assert!(sql.stdout.is_empty());
+}
+
 /// The ledger query counts what `uptick series` reports: kept, duplicates, the cut week.
 #[test]
 fn duckdb_ledger_matches_the_data_quality_summary() {
