@@ -43,6 +43,9 @@ pub enum Command {
     Detect(DetectArgs),
     /// Compare two periods per region with an exact test (e.g. this quarter vs last year's).
     Compare(CompareArgs),
+    /// Where are events rising together, whatever the borders? Space-time clusters (SaTScan's
+    /// prospective space-time permutation scan) from the events' dates and coordinates.
+    Clusters(ClustersArgs),
     /// Write the weekly report (markdown, JSON, charts) into OUT/YYYY-Www/; safe for cron.
     Report(ReportArgs),
     /// Which method and alpha suit these data? False alarms, sensitivity and delay, measured on
@@ -69,8 +72,8 @@ pub struct SqlArgs {
     #[arg(long, value_name = "NAME")]
     pub table: String,
     /// A file with the table's columns (CSV or TSV, optionally .gz, or Parquet, or a
-    /// directory of Hive-partitioned Parquet; no rows are read); without it, the preset's
-    /// standard columns.
+    /// directory of Hive-partitioned Parquet); a file's dates are read for the day/month order
+    /// of numeric dates. Without it, the preset's standard columns.
     #[arg(long, short, value_name = "PATH")]
     pub input: Option<PathBuf>,
     /// Which query to print [default: both, counts first]
@@ -212,6 +215,69 @@ pub struct CompareArgs {
     /// Image format of the chart.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ChartFormat::Png)]
     pub chart_format: ChartFormat,
+}
+
+/// `uptick clusters`.
+#[derive(Debug, Args)]
+pub struct ClustersArgs {
+    /// Where the data come from and how to read them.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The scan's settings.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ClustersFormat::Table)]
+    pub format: ClustersFormat,
+    /// Output file, or - for stdout.
+    #[arg(long, short, value_name = "PATH", default_value = "-")]
+    pub output: PathBuf,
+    /// Draw the clusters on the event map into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Image format of the map.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
+}
+
+/// Settings of the space-time cluster scan, shared by `clusters` and `report` (defaults:
+/// [`crate::clusters::ScanParams::default`]).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ScanArgs {
+    /// Weeks in the study period, ending with the judged week [default: 52]
+    #[arg(long, value_name = "WEEKS")]
+    pub study_weeks: Option<usize>,
+    /// Longest cluster, in weeks ending with the judged week [default: 4]
+    #[arg(long, value_name = "WEEKS")]
+    pub max_weeks: Option<usize>,
+    /// Largest cluster radius in km [default: 50]
+    #[arg(long, value_name = "KM")]
+    pub max_radius: Option<f64>,
+    /// Random permutations behind the p-values [default: 999]
+    #[arg(long, value_name = "N")]
+    pub replications: Option<usize>,
+    /// Seed of the permutations, for the same p-values on every run [default: 1]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Fewest events in a reported cluster [default: 5]
+    #[arg(long, value_name = "N")]
+    pub min_events: Option<u64>,
+    /// Most clusters reported, most likely first [default: 10]
+    #[arg(long, value_name = "N")]
+    pub max_clusters: Option<usize>,
+}
+
+/// Output formats of `uptick clusters`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClustersFormat {
+    /// A table for the terminal.
+    Table,
+    /// Comma-separated values, one row per cluster.
+    Csv,
+    /// JSON (`kind: "clusters"`).
+    Json,
+    /// A markdown section.
+    Md,
 }
 
 /// Output formats of `uptick compare`.

@@ -36,6 +36,9 @@ pub struct Config {
     /// What the report shows.
     #[serde(default)]
     pub report: ReportConfig,
+    /// The space-time cluster scan.
+    #[serde(default)]
+    pub clusters: ClustersConfig,
 }
 
 /// `[input]`.
@@ -167,6 +170,29 @@ pub struct ReportConfig {
     pub max_rows: Option<usize>,
     /// The year-to-date sentence (this year against the same days last year).
     pub year_to_date: Option<bool>,
+    /// The space-time clusters section (where the data have coordinates).
+    pub clusters: Option<bool>,
+}
+
+/// `[clusters]`: the space-time cluster scan (defaults in
+/// [`crate::clusters::ScanParams::default`]).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClustersConfig {
+    /// Weeks in the study period.
+    pub study_weeks: Option<usize>,
+    /// Longest window in weeks.
+    pub max_weeks: Option<usize>,
+    /// Largest radius in km.
+    pub max_radius: Option<f64>,
+    /// Random permutations.
+    pub replications: Option<usize>,
+    /// Seed of the permutations.
+    pub seed: Option<u64>,
+    /// Fewest events in a reported cluster.
+    pub min_events: Option<u64>,
+    /// Most clusters reported.
+    pub max_clusters: Option<usize>,
 }
 
 /// Every valid key, by table, for "did you mean" suggestions.
@@ -181,6 +207,14 @@ const KEYS: &[&str] = &[
     "notable",
     "max_rows",
     "year_to_date",
+    "clusters",
+    "study_weeks",
+    "max_weeks",
+    "max_radius",
+    "replications",
+    "seed",
+    "min_events",
+    "max_clusters",
     "path",
     "demo",
     "format",

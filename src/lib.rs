@@ -34,6 +34,7 @@ macro_rules! say {
 pub mod aggregate;
 pub mod analysis;
 pub mod cli;
+pub mod clusters;
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub mod commands;
 pub mod compare;

@@ -458,6 +458,44 @@ pub fn detection_params(args: &DetectionArgs, config: &DetectConfig) -> Result<D
     })
 }
 
+/// The cluster scan's parameters: flags over the config's `[clusters]` over the defaults,
+/// checked.
+///
+/// # Errors
+/// A parameter out of range, naming its flag.
+pub fn scan_params(
+    args: &crate::cli::ScanArgs,
+    config: &crate::config::ClustersConfig,
+) -> Result<crate::clusters::ScanParams> {
+    let d = crate::clusters::ScanParams::default();
+    let p = crate::clusters::ScanParams {
+        study_weeks: args
+            .study_weeks
+            .or(config.study_weeks)
+            .unwrap_or(d.study_weeks),
+        max_weeks: args.max_weeks.or(config.max_weeks).unwrap_or(d.max_weeks),
+        max_radius_km: args
+            .max_radius
+            .or(config.max_radius)
+            .unwrap_or(d.max_radius_km),
+        replications: args
+            .replications
+            .or(config.replications)
+            .unwrap_or(d.replications),
+        seed: args.seed.or(config.seed).unwrap_or(d.seed),
+        min_events: args
+            .min_events
+            .or(config.min_events)
+            .unwrap_or(d.min_events),
+        max_clusters: args
+            .max_clusters
+            .or(config.max_clusters)
+            .unwrap_or(d.max_clusters),
+    };
+    p.validate().map_err(Error::Usage)?;
+    Ok(p)
+}
+
 /// The input spec: flags (`input`) over the config's `[input]` over defaults, validated, with
 /// today's date resolved when `--as-of` is not given (demo runs: the day after the data end).
 ///

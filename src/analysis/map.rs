@@ -106,6 +106,113 @@ pub fn map_spec(
         other_legend: "other events".into(),
         points,
         labels,
+        circles: Vec::new(),
+    })
+}
+
+/// Clusters drawn on the map: at most this many, the most likely first.
+pub const MAP_CLUSTERS: usize = 5;
+
+/// Points along each circle's ring.
+const RING_POINTS: usize = 72;
+
+/// The map of the cluster scan: the events of its longest window (those inside a drawn
+/// cluster marked), the clusters with p ≤ `alpha` as circles of their radius (at least 3 km,
+/// so a one-place cluster shows), labelled "1 Tall Abyad town (p = 0.001)".
+///
+/// # Errors
+/// Why there is no map ([`NoMap`]).
+pub fn cluster_map_spec(
+    incidents: &Incidents,
+    scanned: &crate::clusters::ClusterScan,
+    alpha: f64,
+) -> Result<MapSpec, NoMap> {
+    use crate::clusters::geo::{destination, round4};
+    if incidents.columns.coordinates.is_none() {
+        return Err(NoMap::NoCoordinates);
+    }
+    let ws = incidents.week_start;
+    let week = scanned.week;
+    let weeks = scanned.params.max_weeks as i64;
+    let from = week - Duration::days(7 * (weeks - 1));
+    let drawn: Vec<&crate::clusters::DescribedCluster> = scanned
+        .clusters
+        .iter()
+        .filter(|c| c.cluster.pvalue <= alpha)
+        .take(MAP_CLUSTERS)
+        .collect();
+    let inside = |lat: f64, lon: f64, w: NaiveDate| {
+        let here = (round4(lat), round4(lon));
+        drawn.iter().any(|c| {
+            c.from <= w
+                && c.cluster.locations.iter().any(|&l| {
+                    let loc = &scanned.result.locations[l];
+                    (loc.latitude, loc.longitude) == here
+                })
+        })
+    };
+    let points: Vec<MapPoint> = incidents
+        .details
+        .iter()
+        .filter_map(|d| {
+            let w = ws.week_of(d.date);
+            let (lat, lon) = d.coordinates?;
+            (w >= from && w <= week).then(|| MapPoint {
+                lon,
+                lat,
+                fatalities: d.fatalities.unwrap_or(0.0),
+                alarm: inside(lat, lon, w),
+            })
+        })
+        .collect();
+    if points.is_empty() {
+        return Err(NoMap::NoPoints);
+    }
+    let circles = drawn
+        .iter()
+        .map(|c| {
+            let radius = c.cluster.radius_km.max(3.0);
+            crate::render::MapCircle {
+                ring: (0..RING_POINTS)
+                    .map(|k| {
+                        let bearing = 360.0 * k as f64 / RING_POINTS as f64;
+                        let (lat, lon) = destination(c.centre.0, c.centre.1, bearing, radius);
+                        (lon, lat)
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let labels = drawn
+        .iter()
+        .enumerate()
+        .map(|(i, c)| MapLabel {
+            lat: c.centre.0,
+            lon: c.centre.1,
+            text: crate::format::without_controls(&format!(
+                "{} {} (p = {})",
+                i + 1,
+                c.place.as_ref().map_or("cluster", |(p, _)| p.as_str()),
+                crate::format::format_stat(Some(c.cluster.pvalue))
+            )),
+        })
+        .collect();
+    let marked = points.iter().filter(|p| p.alarm).count();
+    Ok(MapSpec {
+        title: format!(
+            "Space-time clusters: events from {from} to {}",
+            week + Duration::days(6)
+        ),
+        subtitle: format!(
+            "{} events with coordinates; {} cluster(s) with p ≤ {alpha} circled ({marked} events in them); dot area shows fatalities",
+            points.len(),
+            drawn.len()
+        ),
+        alarm_legend: "events in a cluster".into(),
+        other_legend: "other events".into(),
+        points,
+        labels,
+        circles,
     })
 }
 

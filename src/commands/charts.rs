@@ -283,7 +283,7 @@ pub fn write_comparison_chart(
     // Only regions with enough events to say something (the threshold of the "too few
     // events" verdict), significant ones first; the subtitle says how many were left out.
     use crate::compare::Verdict;
-    let significant = |r: &Comparison| matches!(r.verdict, Verdict::Up | Verdict::Down);
+    let significant = |r: &Comparison| r.verdict.significant();
     let drawable: Vec<&Comparison> = rows
         .iter()
         .filter(|r| {
@@ -319,10 +319,7 @@ pub fn write_comparison_chart(
             ratio: r.test.rate_ratio,
             low: r.test.ci_low,
             high: r.test.ci_high,
-            significant: matches!(
-                r.verdict,
-                crate::compare::Verdict::Up | crate::compare::Verdict::Down
-            ),
+            significant: r.verdict.significant(),
         })
         .collect();
     let shown = chart_rows.len().min(render::comparison_max_rows());
@@ -334,6 +331,28 @@ pub fn write_comparison_chart(
     };
     Ok(render::draw_comparison(&spec, dir, "comparison", format)?)
 }
+
+/// Draws the cluster scan on the event map (`clusters.png`/`.svg` in `dir`); returns the first
+/// file written.
+///
+/// # Errors
+/// No event with coordinates, or drawing fails.
+pub fn write_cluster_map(
+    dir: &Path,
+    loaded: &super::Loaded,
+    scanned: &crate::clusters::ClusterScan,
+    format: ChartFormat,
+) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating the chart directory {}", dir.display()))?;
+    let spec = crate::analysis::map::cluster_map_spec(&loaded.incidents, scanned, CLUSTER_ALPHA)
+        .map_err(|e| anyhow::anyhow!(e.note()))?;
+    let files = crate::render::draw_map(&spec, dir, "clusters", format)?;
+    files.into_iter().next().context("no chart format to write")
+}
+
+/// Clusters drawn on maps have p at most this.
+pub const CLUSTER_ALPHA: f64 = 0.05;
 
 #[cfg(test)]
 mod tests {

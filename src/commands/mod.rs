@@ -1,6 +1,7 @@
 //! Orchestration of each subcommand: one line per pipeline step, no statistics or formatting.
 
 pub mod charts;
+pub mod clusters;
 pub mod compare;
 pub mod detect;
 pub mod evaluate;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Series(args) => series::run(args, &cli.global),
         Command::Detect(args) => detect::run(args, &cli.global),
         Command::Compare(args) => compare::run(args, &cli.global),
+        Command::Clusters(args) => clusters::run(args, &cli.global),
         Command::Report(args) => report::run(args, &cli.global),
         Command::Evaluate(args) => evaluate::run(args, &cli.global),
         Command::Sql(args) => sql::run(args),

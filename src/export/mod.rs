@@ -3,6 +3,7 @@
 //! tables ([`table`]) and markdown ([`markdown`]). Exporters return bytes or text; callers
 //! write them with [`write_atomic`].
 
+pub mod clusters;
 pub mod csv;
 pub mod evaluation;
 pub mod json;

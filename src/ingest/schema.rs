@@ -331,6 +331,9 @@ pub fn preset_columns(preset: Preset, header: &[String]) -> ColumnMap {
         }
         Preset::Generic => {
             map.layout = "generic table".into();
+            // Columns named latitude and longitude (any case) place events on the map and in
+            // the cluster scan.
+            map.coordinates = coordinates();
         }
     }
     map

@@ -32,7 +32,7 @@ use crate::error::{Error, Result};
 pub use comparison::{ComparisonRow, ComparisonSpec};
 pub use evaluation::{EvaluationPanel, EvaluationPoint, EvaluationSpec};
 pub use heatmap::{HeatmapRow, HeatmapSpec};
-pub use map::{MapLabel, MapPoint, MapSpec};
+pub use map::{MapCircle, MapLabel, MapPoint, MapSpec};
 pub use overview::{OverviewPanel, OverviewSpec};
 pub use trend::TrendSpec;
 

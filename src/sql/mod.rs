@@ -100,9 +100,8 @@ pub fn queries(r: &Request<'_>) -> Result<Queries, String> {
     }
     if formats.iter().any(|f| f.contains("%y")) {
         caveats.push(format!(
-            "two-digit years take {}'s century rule; uptick takes the century from the file's year column, or else the latest year with those digits not after {}",
+            "two-digit years take {}'s century rule; uptick takes the century from the file's year column, or else the latest year with those digits not after today (or --as-of when later)",
             d.name(),
-            r.spec.latest_date().format("%Y")
         ));
     }
     if matches!(d, Dialect::Postgres) {

@@ -6,6 +6,7 @@
 mod bad_input;
 mod build;
 mod charts;
+mod clusters;
 mod compare;
 mod dates;
 mod detect;

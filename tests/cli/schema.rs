@@ -44,6 +44,8 @@ fn every_json_output_follows_the_one_schema() {
     check(&v, &findings, "detect");
     let comparison = json_of(&["compare", "--demo"]);
     check(&v, &comparison, "compare");
+    let clusters = json_of(&["clusters", "--demo", "--replications", "99"]);
+    check(&v, &clusters, "clusters");
     let evaluation = json_of(&[
         "evaluate",
         "--demo",

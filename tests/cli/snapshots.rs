@@ -10,7 +10,9 @@ fn stdout(args: &[&str]) -> String {
 
 #[test]
 fn help_of_every_command() {
-    for command in ["series", "detect", "compare", "report", "evaluate", "init"] {
+    for command in [
+        "series", "detect", "compare", "clusters", "report", "evaluate", "init",
+    ] {
         insta::assert_snapshot!(format!("help_{command}"), stdout(&[command, "--help"]));
     }
     insta::assert_snapshot!("help", stdout(&["--help"]));

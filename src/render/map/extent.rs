@@ -108,12 +108,13 @@ pub(super) fn valid(lon: f64, lat: f64) -> bool {
     lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0
 }
 
-/// The positions of the events that can be drawn.
+/// The positions of the events that can be drawn, and of the clusters' circles.
 pub(super) fn positions(spec: &MapSpec) -> Vec<LonLat> {
     spec.points
         .iter()
-        .filter(|p| valid(p.lon, p.lat))
         .map(|p| (p.lon, p.lat))
+        .chain(spec.circles.iter().flat_map(|c| c.ring.iter().copied()))
+        .filter(|&(lon, lat)| valid(lon, lat))
         .collect()
 }
 

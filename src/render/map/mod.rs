@@ -13,6 +13,7 @@
 //! nothing spills over the header or the legend in either PNG or SVG. Same spec, same bytes:
 //! no randomness, no clock, no system fonts, and ties in every ordering broken by input order.
 
+mod circles;
 mod clip;
 mod dots;
 mod extent;
@@ -57,6 +58,14 @@ pub struct MapLabel {
     pub text: String,
 }
 
+/// A space-time cluster's circle: the points at its radius along bearings 0–360°, in
+/// degrees (longitude, latitude); its label goes with the spec's labels.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MapCircle {
+    /// The ring, closed implicitly.
+    pub ring: Vec<(f64, f64)>,
+}
+
 /// The map.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MapSpec {
@@ -72,6 +81,9 @@ pub struct MapSpec {
     pub alarm_legend: String,
     /// Legend text for the other events ("Other events").
     pub other_legend: String,
+    /// Space-time clusters, drawn as circles over the dots.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub circles: Vec<MapCircle>,
 }
 
 /// The error when no event has usable coordinates.
@@ -115,6 +127,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let names = labels::place_country_names(&root, countries, &layout, &reserved, &dot_boxes)?;
     labels::draw_country_names(&root, &names)?;
     dots::draw_dots(&root, &dots)?;
+    circles::draw_circles(&root, &circles::outlines(spec, &layout))?;
     labels::draw_region_labels(&root, &region_labels)?;
     legend::draw_scale_bar(&root, &scale)?;
     root.draw(&Rectangle::new(
@@ -151,6 +164,7 @@ mod tests {
             labels,
             alarm_legend: "Events in alerting regions".into(),
             other_legend: "Other events".into(),
+            circles: Vec::new(),
         }
     }
 
