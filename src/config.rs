@@ -372,6 +372,14 @@ weeks = 52
 notable = 5                       # notable events listed per alert (0: none)
 max_rows = 25                     # rows of each per-region table; the rest are in comparison.csv
 year_to_date = true               # this year so far against the same days last year
+clusters = true                   # the space-time clusters section (needs coordinates)
+
+[clusters]
+study_weeks = 52                  # weeks the scan compares, ending with the judged week
+max_weeks = 4                     # longest cluster, in weeks ending with the judged week
+max_radius = 50.0                 # largest circle, km
+replications = 999                # random permutations behind each p-value
+seed = 1
 
 [output]
 root = "reports"                  # each run writes ROOT/YYYY-Www/

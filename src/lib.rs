@@ -12,6 +12,7 @@
 //!   covers it.
 //! - [`detect`]: the detectors ([`detect::nb`] by default; EARS, Farrington/Noufaily, CUSUM,
 //!   trend), multiplicity control and typed outcomes; [`compare`]: two periods per region;
+//!   [`clusters`]: space-time clusters whatever the borders (the permutation scan);
 //!   [`analysis`]: what drove a rise; [`stats`]: distributions with R's conventions;
 //!   [`evaluate`]: each method's false alarms, sensitivity and delay on the user's own data.
 //! - [`render`]: charts (PNG, SVG); [`report`]: the weekly report's model, history, markdown and

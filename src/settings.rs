@@ -22,6 +22,10 @@ use crate::render::ChartFormat;
 
 /// Every default in one place.
 pub mod defaults {
+    /// The most neighbour visits a report's cluster scan may take unless asked for: about
+    /// ten seconds on two cores (a scan of the demo takes 3e7).
+    pub const REPORT_SCAN_WORK: f64 = 2e9;
+
     use crate::aggregate::SeriesStart;
     use crate::compare::TestKind;
     use crate::ingest::{Metric, MultiDay, UnknownDay};
@@ -144,6 +148,12 @@ pub struct ReportSettings {
     pub max_rows: usize,
     /// Whether the summary compares the year to date with the same days last year.
     pub year_to_date: bool,
+    /// The space-time cluster scan (`[clusters]`), unless `[report] clusters = false`.
+    pub clusters: Option<crate::clusters::ScanParams>,
+    /// The most work ([`crate::clusters::estimated_work`]) the report's scan may take:
+    /// [`defaults::REPORT_SCAN_WORK`] unless `[report] clusters = true` asks for it whatever
+    /// it costs.
+    pub clusters_work: f64,
 }
 
 impl Settings {
@@ -305,8 +315,15 @@ impl ReportSettings {
         let cc = &config.compare;
         let mut input = input_spec(&input, ci)?;
         // The notable events, the map, the drill-down and the drivers by actor need each
-        // recent event's details.
+        // recent event's details; the cluster scan, for its whole study period.
         input.details = true;
+        let clusters = if config.report.clusters.unwrap_or(true) {
+            let p = scan_params(&crate::cli::ScanArgs::default(), &config.clusters)?;
+            input.detail_weeks = p.study_weeks as u64;
+            Some(p)
+        } else {
+            None
+        };
         let run = Settings {
             input,
             comparison: CompareSettings {
@@ -346,6 +363,12 @@ impl ReportSettings {
             notable: config.report.notable.unwrap_or(defaults::NOTABLE),
             max_rows: config.report.max_rows.unwrap_or(defaults::MAX_ROWS).max(1),
             year_to_date: config.report.year_to_date.unwrap_or(true),
+            clusters,
+            clusters_work: if config.report.clusters == Some(true) {
+                f64::INFINITY
+            } else {
+                defaults::REPORT_SCAN_WORK
+            },
             run,
         })
     }

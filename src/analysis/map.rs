@@ -25,7 +25,8 @@ impl NoMap {
     pub fn note(&self) -> String {
         match self {
             NoMap::NoCoordinates => {
-                "no map: the data have no latitude and longitude columns".into()
+                "no map and no space-time clusters: the data have no latitude and longitude columns"
+                    .into()
             }
             NoMap::NoPoints => {
                 format!("no map: no event of the last {MAP_WEEKS} weeks has valid coordinates")
@@ -116,58 +117,25 @@ pub const MAP_CLUSTERS: usize = 5;
 /// Points along each circle's ring.
 const RING_POINTS: usize = 72;
 
-/// The map of the cluster scan: the events of its longest window (those inside a drawn
-/// cluster marked), the clusters with p ≤ `alpha` as circles of their radius (at least 3 km,
-/// so a one-place cluster shows), labelled "1 Tall Abyad town (p = 0.001)".
-///
-/// # Errors
-/// Why there is no map ([`NoMap`]).
-pub fn cluster_map_spec(
-    incidents: &Incidents,
+/// The clusters drawn on a map: at most [`MAP_CLUSTERS`] with p ≤ `alpha`, most likely first.
+fn drawn_clusters(
     scanned: &crate::clusters::ClusterScan,
     alpha: f64,
-) -> Result<MapSpec, NoMap> {
-    use crate::clusters::geo::{destination, round4};
-    if incidents.columns.coordinates.is_none() {
-        return Err(NoMap::NoCoordinates);
-    }
-    let ws = incidents.week_start;
-    let week = scanned.week;
-    let weeks = scanned.params.max_weeks as i64;
-    let from = week - Duration::days(7 * (weeks - 1));
-    let drawn: Vec<&crate::clusters::DescribedCluster> = scanned
+) -> Vec<&crate::clusters::DescribedCluster> {
+    scanned
         .clusters
         .iter()
         .filter(|c| c.cluster.pvalue <= alpha)
         .take(MAP_CLUSTERS)
-        .collect();
-    let inside = |lat: f64, lon: f64, w: NaiveDate| {
-        let here = (round4(lat), round4(lon));
-        drawn.iter().any(|c| {
-            c.from <= w
-                && c.cluster.locations.iter().any(|&l| {
-                    let loc = &scanned.result.locations[l];
-                    (loc.latitude, loc.longitude) == here
-                })
-        })
-    };
-    let points: Vec<MapPoint> = incidents
-        .details
-        .iter()
-        .filter_map(|d| {
-            let w = ws.week_of(d.date);
-            let (lat, lon) = d.coordinates?;
-            (w >= from && w <= week).then(|| MapPoint {
-                lon,
-                lat,
-                fatalities: d.fatalities.unwrap_or(0.0),
-                alarm: inside(lat, lon, w),
-            })
-        })
-        .collect();
-    if points.is_empty() {
-        return Err(NoMap::NoPoints);
-    }
+        .collect()
+}
+
+/// Each cluster's circle (its radius, at least 3 km so a one-place cluster shows) and its
+/// label at the centre, "1 Tall Abyad town (p = 0.001)".
+fn circles_and_labels(
+    drawn: &[&crate::clusters::DescribedCluster],
+) -> (Vec<crate::render::MapCircle>, Vec<MapLabel>) {
+    use crate::clusters::geo::destination;
     let circles = drawn
         .iter()
         .map(|c| {
@@ -197,6 +165,71 @@ pub fn cluster_map_spec(
             )),
         })
         .collect();
+    (circles, labels)
+}
+
+/// Adds the clusters with p ≤ `alpha` to a map as labelled circles (the report's map).
+pub fn add_clusters(spec: &mut MapSpec, scanned: &crate::clusters::ClusterScan, alpha: f64) {
+    let (circles, labels) = circles_and_labels(&drawn_clusters(scanned, alpha));
+    if circles.is_empty() {
+        return;
+    }
+    spec.subtitle.push_str(&format!(
+        "; circled: {} space-time cluster(s) with p ≤ {alpha}",
+        circles.len()
+    ));
+    spec.circles.extend(circles);
+    spec.labels.extend(labels);
+}
+
+/// The map of the cluster scan: the events of its longest window (those inside a drawn
+/// cluster marked), the clusters with p ≤ `alpha` as circles of their radius (at least 3 km,
+/// so a one-place cluster shows), labelled "1 Tall Abyad town (p = 0.001)".
+///
+/// # Errors
+/// Why there is no map ([`NoMap`]).
+pub fn cluster_map_spec(
+    incidents: &Incidents,
+    scanned: &crate::clusters::ClusterScan,
+    alpha: f64,
+) -> Result<MapSpec, NoMap> {
+    use crate::clusters::geo::round4;
+    if incidents.columns.coordinates.is_none() {
+        return Err(NoMap::NoCoordinates);
+    }
+    let ws = incidents.week_start;
+    let week = scanned.week;
+    let weeks = scanned.params.max_weeks as i64;
+    let from = week - Duration::days(7 * (weeks - 1));
+    let drawn = drawn_clusters(scanned, alpha);
+    let inside = |lat: f64, lon: f64, w: NaiveDate| {
+        let here = (round4(lat), round4(lon));
+        drawn.iter().any(|c| {
+            c.from <= w
+                && c.cluster.locations.iter().any(|&l| {
+                    let loc = &scanned.result.locations[l];
+                    (loc.latitude, loc.longitude) == here
+                })
+        })
+    };
+    let points: Vec<MapPoint> = incidents
+        .details
+        .iter()
+        .filter_map(|d| {
+            let w = ws.week_of(d.date);
+            let (lat, lon) = d.coordinates?;
+            (w >= from && w <= week).then(|| MapPoint {
+                lon,
+                lat,
+                fatalities: d.fatalities.unwrap_or(0.0),
+                alarm: inside(lat, lon, w),
+            })
+        })
+        .collect();
+    if points.is_empty() {
+        return Err(NoMap::NoPoints);
+    }
+    let (circles, labels) = circles_and_labels(&drawn);
     let marked = points.iter().filter(|p| p.alarm).count();
     Ok(MapSpec {
         title: format!(

@@ -68,11 +68,11 @@ fn event(incidents: &Incidents, d: &Detail, region: &str) -> NotableEvent {
     }
 }
 
-/// The `n` notable events of the week starting `week` among the events `pick` selects,
-/// named with `name_of` (the region's display name).
+/// The `n` notable events of the weeks starting `from` to `week` among the events `pick`
+/// selects, named with `name_of` (the region's display name).
 fn rank<'a>(
     incidents: &'a Incidents,
-    week: NaiveDate,
+    (from, week): (NaiveDate, NaiveDate),
     n: usize,
     pick: impl Fn(&Detail) -> bool,
     name_of: impl Fn(u32) -> &'a str,
@@ -81,7 +81,7 @@ fn rank<'a>(
     let mut chosen: Vec<&Detail> = incidents
         .details
         .iter()
-        .filter(|d| ws.week_of(d.date) == week && pick(d))
+        .filter(|d| (from..=week).contains(&ws.week_of(d.date)) && pick(d))
         .collect();
     let total = chosen.len();
     chosen.sort_by(|a, b| {
@@ -113,7 +113,7 @@ pub fn notable(
     }
     let name_of = |r: u32| names.get(r as usize).map_or("", |s| s.as_str());
     if alerts.is_empty() {
-        let (events, total) = rank(incidents, week, n, |_| true, name_of);
+        let (events, total) = rank(incidents, (week, week), n, |_| true, name_of);
         return vec![NotableSection {
             name: None,
             week,
@@ -124,7 +124,7 @@ pub fn notable(
     alerts
         .iter()
         .map(|a| {
-            let (events, total) = rank(incidents, week, n, |d| d.region == a.id, name_of);
+            let (events, total) = rank(incidents, (week, week), n, |d| d.region == a.id, name_of);
             NotableSection {
                 name: Some(a.name.clone()),
                 week,
@@ -133,6 +133,35 @@ pub fn notable(
             }
         })
         .collect()
+}
+
+/// The `n` notable events of a space-time cluster: its events (at its locations, in its
+/// weeks), deadliest first; `names` gives each region index's display name.
+pub fn cluster_notable(
+    incidents: &Incidents,
+    scanned: &crate::clusters::ClusterScan,
+    cluster: &crate::clusters::DescribedCluster,
+    n: usize,
+    names: &[String],
+) -> (Vec<NotableEvent>, usize) {
+    use crate::clusters::geo::round4;
+    let places: std::collections::HashSet<(u64, u64)> = cluster
+        .cluster
+        .locations
+        .iter()
+        .map(|&l| {
+            let loc = &scanned.result.locations[l];
+            (loc.latitude.to_bits(), loc.longitude.to_bits())
+        })
+        .collect();
+    let name_of = |r: u32| names.get(r as usize).map_or("", |s| s.as_str());
+    let inside = |d: &Detail| {
+        d.coordinates.is_some_and(|(lat, lon)| {
+            places.contains(&(round4(lat).to_bits(), round4(lon).to_bits()))
+        })
+    };
+    let first_week = incidents.week_start.week_of(cluster.from);
+    rank(incidents, (first_week, scanned.week), n, inside, name_of)
 }
 
 /// What the input lacks for the notable events (said once in the report), e.g. "the data have

@@ -109,6 +109,21 @@ pub struct ClusterScan {
 /// details the load kept ([`crate::ingest::InputSpec::details`], for at least
 /// `params.study_weeks` weeks).
 pub fn scan_incidents(incidents: &Incidents, week: NaiveDate, params: &ScanParams) -> ClusterScan {
+    scan_incidents_within(incidents, week, params, f64::INFINITY)
+        .expect("no work limit: the scan runs")
+}
+
+/// [`scan_incidents`] unless its estimated work ([`super::estimated_work`]) exceeds
+/// `max_work` neighbour visits.
+///
+/// # Errors
+/// The estimate, in words, when it is over the limit.
+pub fn scan_incidents_within(
+    incidents: &Incidents,
+    week: NaiveDate,
+    params: &ScanParams,
+    max_work: f64,
+) -> Result<ClusterScan, String> {
     let ws = incidents.week_start;
     let mut counts = CoordinateCounts::default();
     let mut events = Vec::new();
@@ -137,19 +152,29 @@ pub fn scan_incidents(incidents: &Incidents, week: NaiveDate, params: &ScanParam
             (None, _) => counts.missing += n,
         }
     }
+    let work = super::estimated_work(&events, params);
+    if work.visits > max_work {
+        return Err(format!(
+            "{} events at {} locations would take about {:.0e} neighbour visits over {} replications, more than a report waits for; run `uptick clusters` for them, or set [report] clusters = true",
+            counts.used,
+            work.locations,
+            work.visits,
+            params.replications
+        ));
+    }
     let result = super::scan(&events, params);
     let clusters = result
         .clusters
         .iter()
         .map(|c| describe(incidents, week, &events, &source, &result, c))
         .collect();
-    ClusterScan {
+    Ok(ClusterScan {
         params: *params,
         week,
         coordinates: counts,
         result,
         clusters,
-    }
+    })
 }
 
 /// One cluster in the data's terms.

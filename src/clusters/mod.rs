@@ -46,7 +46,8 @@ pub mod geo;
 mod scan;
 
 pub use describe::{
-    scan_incidents, ClusterScan, CoordinateCounts, DescribedCluster, TouchedRegion,
+    scan_incidents, scan_incidents_within, ClusterScan, CoordinateCounts, DescribedCluster,
+    TouchedRegion,
 };
 
 use chrono::NaiveDate;
@@ -263,11 +264,9 @@ pub fn scan(events: &[ScanEvent], params: &ScanParams) -> ScanResult {
     let geometry = scan::Geometry::new(&coords, &per_location, total, params.max_radius_km);
     let mut found = scan::candidates(&geometry, &counts);
     found.sort_by(|a, b| {
-        let ra = geometry.circles[a.centre as usize][a.circle as usize].radius_km;
-        let rb = geometry.circles[b.centre as usize][b.circle as usize].radius_km;
         b.llr
             .total_cmp(&a.llr)
-            .then(ra.total_cmp(&rb))
+            .then(a.radius_km.total_cmp(&b.radius_km))
             .then(a.weeks.cmp(&b.weeks))
             .then(a.centre.cmp(&b.centre))
     });
@@ -286,7 +285,7 @@ pub fn scan(events: &[ScanEvent], params: &ScanParams) -> ScanResult {
             break;
         }
         let circle = geometry.circles[c.centre as usize][c.circle as usize];
-        let members = &geometry.neighbours[c.centre as usize][..circle.end];
+        let members = &geometry.neighbours[c.centre as usize][..circle.end as usize];
         if members.iter().any(|&m| taken[m as usize]) {
             continue;
         }
@@ -295,7 +294,7 @@ pub fn scan(events: &[ScanEvent], params: &ScanParams) -> ScanResult {
         }
         clusters.push(Cluster {
             centre: c.centre as usize,
-            radius_km: circle.radius_km,
+            radius_km: c.radius_km,
             weeks: c.weeks as usize,
             locations: members.iter().map(|&m| m as usize).collect(),
             observed: c.observed,
@@ -310,6 +309,50 @@ pub fn scan(events: &[ScanEvent], params: &ScanParams) -> ScanResult {
         clusters,
         statistic,
         maxima,
+    }
+}
+
+/// How much a scan would do.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Work {
+    /// Distinct locations.
+    pub locations: usize,
+    /// Estimated neighbour visits of the data and every replicate: the locations within
+    /// the radius of up to 256 centres spread over all of them, scaled to all, times
+    /// replications + 1 (the half-of-the-events cap ignored, so an upper estimate).
+    pub visits: f64,
+}
+
+/// Estimates a scan's work before running it (a report skips a scan that would take too long).
+pub fn estimated_work(events: &[ScanEvent], params: &ScanParams) -> Work {
+    use rayon::prelude::*;
+    let mut locations: Vec<(f64, f64)> = events
+        .iter()
+        .map(|e| (geo::round4(e.lat), geo::round4(e.lon)))
+        .collect();
+    locations.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    locations.dedup();
+    let n = locations.len();
+    if n == 0 {
+        return Work {
+            locations: 0,
+            visits: 0.0,
+        };
+    }
+    let sampled: Vec<usize> = (0..n).step_by((n / 256).max(1)).collect();
+    let pairs: usize = sampled
+        .par_iter()
+        .map(|&i| {
+            let (lat, lon) = locations[i];
+            locations
+                .iter()
+                .filter(|&&(la, lo)| geo::haversine_km(lat, lon, la, lo) <= params.max_radius_km)
+                .count()
+        })
+        .sum();
+    Work {
+        locations: n,
+        visits: pairs as f64 / sampled.len() as f64 * n as f64 * (params.replications + 1) as f64,
     }
 }
 
@@ -412,6 +455,22 @@ mod tests {
         shuffled.reverse();
         shuffled.rotate_left(17);
         assert_eq!(scan(&shuffled, &params(99)), r);
+    }
+
+    #[test]
+    fn the_work_estimate_counts_neighbour_pairs_per_replicate() {
+        // Three places a few km apart and one 200 km away: 3 × 3 + 1 pairs within 50 km.
+        let events = [
+            ev(36.0, 40.0, 0),
+            ev(36.0, 40.0, 1),
+            ev(36.01, 40.0, 0),
+            ev(36.02, 40.0, 2),
+            ev(37.8, 40.0, 0),
+        ];
+        let w = estimated_work(&events, &params(9));
+        assert_eq!(w.locations, 4);
+        assert_eq!(w.visits, 10.0 * 10.0);
+        assert_eq!(estimated_work(&[], &params(9)).visits, 0.0);
     }
 
     #[test]

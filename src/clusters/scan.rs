@@ -21,9 +21,7 @@ use super::geo::haversine_km;
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Circle {
     /// Entries of the centre's neighbour list in the circle.
-    pub(super) end: usize,
-    /// Its radius in km (the distance of its farthest location).
-    pub(super) radius_km: f64,
+    pub(super) end: u32,
     /// Events at its locations over the study period.
     pub(super) events: u64,
 }
@@ -35,29 +33,48 @@ pub(super) struct Geometry {
     pub(super) neighbours: Vec<Vec<u32>>,
     /// For each centre, its circles, smallest first.
     pub(super) circles: Vec<Vec<Circle>>,
+    /// The locations, for radii on demand.
+    locations: Vec<(f64, f64)>,
 }
 
 impl Geometry {
-    /// The circles of each location (`locations` as (lat, lon), `events` per location), up to
-    /// `max_radius_km` and never holding more than half of the `total` events.
+    /// The circles of each location (`locations` as (lat, lon), sorted by latitude; `events`
+    /// per location), up to `max_radius_km` and never holding more than half of the `total`
+    /// events.
     pub(super) fn new(
         locations: &[(f64, f64)],
         events: &[u64],
         total: u64,
         max_radius_km: f64,
     ) -> Geometry {
+        // Candidates come from a latitude band (the locations are sorted by latitude) and a
+        // longitude bound, both widened so that no location within the radius is missed; the
+        // distance itself decides.
+        let band = max_radius_km / super::geo::EARTH_RADIUS_KM;
+        let band_deg = band.to_degrees() * (1.0 + 1e-9) + 1e-9;
         let per_centre: Vec<(Vec<u32>, Vec<Circle>)> = (0..locations.len())
             .into_par_iter()
             .map(|i| {
                 let (lat, lon) = locations[i];
-                let mut near: Vec<(f64, u32)> = locations
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(j, &(la, lo))| {
+                let lo = locations.partition_point(|l| l.0 < lat - band_deg);
+                let hi = locations.partition_point(|l| l.0 <= lat + band_deg);
+                let cos_max = (lat.abs() + band_deg).min(90.0).to_radians().cos();
+                let lon_deg = if cos_max > 1e-6 && band < 1.0 {
+                    ((band.sin() / cos_max).min(1.0).asin().to_degrees()) * (1.0 + 1e-9) + 1e-9
+                } else {
+                    360.0
+                };
+                let mut near: Vec<(f64, u32)> = (lo..hi)
+                    .filter_map(|j| {
+                        let (la, lo2) = locations[j];
+                        let dl = (lo2 - lon).abs();
+                        if dl.min(360.0 - dl) > lon_deg {
+                            return None;
+                        }
                         let d = if i == j {
                             0.0
                         } else {
-                            haversine_km(lat, lon, la, lo)
+                            haversine_km(lat, lon, la, lo2)
                         };
                         (d <= max_radius_km).then_some((d, j as u32))
                     })
@@ -79,13 +96,14 @@ impl Geometry {
                         break;
                     }
                     circles.push(Circle {
-                        end: k + 1,
-                        radius_km: near[k].0,
+                        end: k as u32 + 1,
                         events: sum,
                     });
                 }
-                let keep = circles.last().map_or(0, |c| c.end);
+                let keep = circles.last().map_or(0, |c| c.end as usize);
                 near.truncate(keep);
+                near.shrink_to_fit();
+                circles.shrink_to_fit();
                 (near.into_iter().map(|(_, j)| j).collect(), circles)
             })
             .collect();
@@ -93,7 +111,23 @@ impl Geometry {
         Geometry {
             neighbours,
             circles,
+            locations: locations.to_vec(),
         }
+    }
+
+    /// A circle's radius: the distance from its centre to its farthest location, computed as
+    /// when the circles were cut.
+    pub(super) fn radius_km(&self, centre: u32, circle: u32) -> f64 {
+        let c = self.circles[centre as usize][circle as usize];
+        let far = self.neighbours[centre as usize][c.end as usize - 1];
+        if far == centre {
+            return 0.0;
+        }
+        let (a, b) = (
+            self.locations[centre as usize],
+            self.locations[far as usize],
+        );
+        haversine_km(a.0, a.1, b.0, b.1)
     }
 }
 
@@ -125,6 +159,7 @@ pub fn expected(circle: u64, window: u64, total: u64) -> f64 {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Candidate {
     pub(super) llr: f64,
+    pub(super) radius_km: f64,
     pub(super) centre: u32,
     /// Index into the centre's circles.
     pub(super) circle: u32,
@@ -185,31 +220,41 @@ impl Counts {
 
 /// Walks every cylinder of `geometry` over the cumulative `table`, calling `visit` with the
 /// centre, circle index, window length, count and expectation of those with `c > μ`.
+///
+/// A circle whose window count did not grow since the centre's previous circle is skipped:
+/// with the same c and a larger μ its LLR is lower (it falls with μ while c > μ), so it is
+/// neither a maximum nor ever reported (it holds the smaller circle, which comes first in the
+/// order and is reported or excluded with it). `scratch` holds 2 × max_weeks counters.
 fn walk(
     geometry: &Geometry,
     counts: &Counts,
     table: &[u64],
     centres: std::ops::Range<usize>,
-    running: &mut [u64],
+    scratch: &mut [u64],
     mut visit: impl FnMut(u32, u32, u32, u64, f64),
 ) {
     let w = counts.max_weeks;
+    let (running, seen) = scratch.split_at_mut(w);
     for centre in centres {
         running.iter_mut().for_each(|r| *r = 0);
+        seen.iter_mut().for_each(|r| *r = 0);
         let list = &geometry.neighbours[centre];
         let mut at = 0;
         for (ci, circle) in geometry.circles[centre].iter().enumerate() {
-            for &loc in &list[at..circle.end] {
+            let end = circle.end as usize;
+            for &loc in &list[at..end] {
                 let row = &table[loc as usize * w..(loc as usize + 1) * w];
                 for (r, x) in running.iter_mut().zip(row) {
                     *r += x;
                 }
             }
-            at = circle.end;
-            for (k, (&c, &window)) in running.iter().zip(&counts.window).enumerate() {
-                if c == 0 {
+            at = end;
+            let windows = running.iter().zip(seen.iter_mut()).zip(&counts.window);
+            for (k, ((&c, seen), &window)) in windows.enumerate() {
+                if c <= *seen {
                     continue;
                 }
+                *seen = c;
                 let mu = expected(circle.events, window, counts.total);
                 if c as f64 > mu {
                     visit(centre as u32, ci as u32, k as u32 + 1, c, mu);
@@ -228,7 +273,7 @@ pub(super) fn candidates(geometry: &Geometry, counts: &Counts) -> Vec<Candidate>
         .into_par_iter()
         .flat_map_iter(|part| {
             let mut found = Vec::new();
-            let mut running = vec![0u64; counts.max_weeks];
+            let mut running = vec![0u64; 2 * counts.max_weeks];
             let range = part * chunk..((part + 1) * chunk).min(n);
             walk(
                 geometry,
@@ -239,6 +284,7 @@ pub(super) fn candidates(geometry: &Geometry, counts: &Counts) -> Vec<Candidate>
                 |centre, circle, weeks, c, mu| {
                     found.push(Candidate {
                         llr: llr(c, mu, counts.total),
+                        radius_km: geometry.radius_km(centre, circle),
                         centre,
                         circle,
                         weeks,
@@ -276,7 +322,7 @@ pub(super) fn replicate_maxima(
                 order: (0..total as u32).collect(),
                 swaps: Vec::with_capacity(recent.len()),
                 table: vec![0u64; counts.locations * counts.max_weeks],
-                running: vec![0u64; counts.max_weeks],
+                running: vec![0u64; 2 * counts.max_weeks],
             },
             |s, r| {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);

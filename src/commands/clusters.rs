@@ -19,7 +19,7 @@ pub fn run(args: ClustersArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus
     spec.details = true;
     spec.detail_weeks = params.study_weeks as u64;
     let loaded = super::load(&spec, global.quiet)?;
-    let scanned = scan(&loaded, &params)?;
+    let scanned = scan(&loaded, &params, f64::INFINITY)?;
     if !global.quiet {
         if let Some(note) = scanned.coordinates.note() {
             crate::say!("note: {note}");
@@ -53,11 +53,16 @@ pub fn run(args: ClustersArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus
     Ok(ExitStatus::Success)
 }
 
-/// The scan of a load's last week (shared with `report`).
+/// The scan of a load's last week (shared with `report`, which sets a limit on its work).
 ///
 /// # Errors
-/// The input has no coordinate columns, or no event of the study period has coordinates.
-pub fn scan(loaded: &super::Loaded, params: &clusters::ScanParams) -> anyhow::Result<ClusterScan> {
+/// The input has no coordinate columns, no event of the study period has coordinates, or
+/// the scan would exceed `max_work`.
+pub fn scan(
+    loaded: &super::Loaded,
+    params: &clusters::ScanParams,
+    max_work: f64,
+) -> anyhow::Result<ClusterScan> {
     let source = loaded.spec.source.display();
     if loaded.incidents.columns.coordinates.is_none() {
         anyhow::bail!(
@@ -69,7 +74,8 @@ pub fn scan(loaded: &super::Loaded, params: &clusters::ScanParams) -> anyhow::Re
         .weeks
         .last()
         .with_context(|| format!("{source}: no complete week to scan"))?;
-    let scanned = clusters::scan_incidents(&loaded.incidents, week, params);
+    let scanned = clusters::scan_incidents_within(&loaded.incidents, week, params, max_work)
+        .map_err(|why| anyhow::anyhow!("{source}: {why}"))?;
     if scanned.coordinates.used == 0 {
         anyhow::bail!(
             "{source}: none of the {} events of the study period has usable coordinates{}",

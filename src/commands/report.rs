@@ -132,9 +132,35 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             .iter()
             .map(|r| names.get(r).cloned().unwrap_or_else(|| r.join(" / ")))
             .collect();
+        let alerting: Vec<&Vec<String>> = alerts
+            .iter()
+            .map(|a| &incidents.regions[a.id as usize])
+            .collect();
+        let clusters = match &s.clusters {
+            // The map's note says the coordinates are missing, for both.
+            Some(_) if incidents.columns.coordinates.is_none() => None,
+            Some(params) => match super::clusters::scan(&loaded, params, s.clusters_work) {
+                Ok(mut scanned) => {
+                    for c in &mut scanned.clusters {
+                        c.any_region_alarmed =
+                            c.regions.iter().any(|r| alerting.contains(&&r.region));
+                    }
+                    notes.extend(scanned.coordinates.note());
+                    Some(scanned)
+                }
+                Err(e) => {
+                    notes.push(format!("no space-time cluster scan: {e:#}"));
+                    None
+                }
+            },
+            None => None,
+        };
         let mut charts = charts;
         match map::map_spec(incidents, week, &alerts) {
-            Ok(spec) => {
+            Ok(mut spec) => {
+                if let Some(scanned) = &clusters {
+                    map::add_clusters(&mut spec, scanned, super::charts::CLUSTER_ALPHA);
+                }
                 let files = crate::render::draw_map(
                     &spec,
                     &tmp.join("charts"),
@@ -169,6 +195,17 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             as_of: loaded.spec.as_of,
             quality: &loaded.incidents.quality,
             notes,
+            clusters: clusters.as_ref().map(|c| {
+                let notable = c
+                    .clusters
+                    .iter()
+                    .filter(|k| k.cluster.pvalue <= crate::export::clusters::SENTENCE_ALPHA)
+                    .map(|k| {
+                        notable::cluster_notable(incidents, c, k, s.notable.min(3), &region_names).0
+                    })
+                    .collect();
+                (c, notable)
+            }),
         });
         let unit = set.measure_name();
         export::write_atomic(

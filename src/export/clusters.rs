@@ -9,8 +9,9 @@ use crate::format::{ellipsize, format_full, format_number, format_stat, without_
 
 use super::csv::write_csv;
 use super::json::{document, region_object};
-use super::markdown::{escape, table, Align};
+use super::markdown::{display_table, escape};
 use super::table::align;
+use super::DisplayTable;
 
 /// Clusters with p at most this are told in words; the table lists them all.
 pub const SENTENCE_ALPHA: f64 = 0.05;
@@ -132,7 +133,11 @@ fn cells(rank: usize, c: &DescribedCluster, machine: bool) -> Vec<String> {
         number(Some(k.ratio())),
         number(Some(k.llr)),
         number(Some(k.pvalue)),
-        number(Some(k.recurrence_weeks())),
+        if machine || k.recurrence_weeks() < 100.0 {
+            number(Some(k.recurrence_weeks()))
+        } else {
+            format_number(k.recurrence_weeks().round())
+        },
         k.locations.len().to_string(),
         regions_text(c),
     ]
@@ -270,7 +275,54 @@ pub fn clusters_json(s: &ClusterScan, region_columns: &[String], extra: Value) -
     super::json_bytes(&document("clusters", fields))
 }
 
-/// The clusters as a markdown section body: a sentence per cluster, then a table.
+/// Every reported cluster as a display table (people's rounding).
+pub fn clusters_display(s: &ClusterScan) -> DisplayTable {
+    let header = [
+        "#",
+        "Place",
+        "Radius (km)",
+        "Weeks",
+        "Observed",
+        "Expected",
+        "Ratio",
+        "p",
+        "Recurrence (weeks)",
+        "Regions",
+    ];
+    let rows = s
+        .clusters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let f = cells(i + 1, c, false);
+            vec![
+                f[0].clone(),
+                f[1].clone(),
+                f[4].clone(),
+                format!("{} to {}", f[6], f[7]),
+                f[8].clone(),
+                f[9].clone(),
+                f[10].clone(),
+                f[12].clone(),
+                f[13].clone(),
+                f[15].clone(),
+            ]
+        })
+        .collect();
+    let mut right = vec![true; header.len()];
+    for text in [1, 3, 9] {
+        right[text] = false;
+    }
+    DisplayTable {
+        header: header.iter().map(|h| h.to_string()).collect(),
+        right,
+        rows,
+        total_row: false,
+    }
+}
+
+/// The clusters as a markdown section body: what was scanned, a sentence per unusual
+/// cluster (p ≤ [`SENTENCE_ALPHA`]), then every cluster in a table.
 pub fn clusters_markdown(s: &ClusterScan, unit: &str) -> String {
     let mut out = format!("{}.\n\n", escape(&scan_summary(s)));
     if s.clusters.is_empty() {
@@ -292,52 +344,6 @@ pub fn clusters_markdown(s: &ClusterScan, unit: &str) -> String {
         out.push_str(&format!("{}. {}.\n", i + 1, escape(&sentence(c, unit))));
     }
     out.push('\n');
-    let rows: Vec<Vec<String>> = s
-        .clusters
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let f = cells(i + 1, c, false);
-            vec![
-                f[0].clone(),
-                escape(&f[1]),
-                f[4].clone(),
-                format!("{} to {}", f[6], f[7]),
-                f[8].clone(),
-                f[9].clone(),
-                f[10].clone(),
-                f[12].clone(),
-                f[13].clone(),
-                escape(&f[15]),
-            ]
-        })
-        .collect();
-    out.push_str(&table(
-        &[
-            "#",
-            "Place",
-            "Radius (km)",
-            "Weeks",
-            "Observed",
-            "Expected",
-            "Ratio",
-            "p",
-            "Recurrence (weeks)",
-            "Regions",
-        ],
-        &[
-            Align::Right,
-            Align::Left,
-            Align::Right,
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Left,
-        ],
-        &rows,
-    ));
+    out.push_str(&display_table(&clusters_display(s)));
     out
 }

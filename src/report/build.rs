@@ -74,6 +74,12 @@ pub struct ReportInputs<'a> {
     pub quality: &'a Quality,
     /// Notes on the data (periods, where series start, stale data).
     pub notes: Vec<String>,
+    /// The space-time cluster scan, when it ran, and the notable events of each of its
+    /// unusual clusters.
+    pub clusters: Option<(
+        &'a crate::clusters::ClusterScan,
+        Vec<Vec<super::NotableEvent>>,
+    )>,
 }
 
 /// The alerts of the reported week, flagged new or continuing against the previous report.
@@ -289,12 +295,51 @@ fn mostly(d: &Drivers, unit: &str) -> String {
     format!(" Mostly in {list}.")
 }
 
+/// The clusters section: the scan in a sentence, the unusual clusters in words (saying when no
+/// region they touch alarmed: what the region alerts miss), and the table.
+fn clusters_section(
+    c: &crate::clusters::ClusterScan,
+    notable: Vec<Vec<super::NotableEvent>>,
+    region_columns: &[String],
+    unit: &str,
+) -> super::ClustersSection {
+    use crate::export::clusters as ex;
+    let sentences = c
+        .clusters
+        .iter()
+        .filter(|k| k.cluster.pvalue <= ex::SENTENCE_ALPHA)
+        .map(|k| {
+            let regions: Vec<&str> = k
+                .regions
+                .iter()
+                .filter_map(|r| r.region.last().map(String::as_str))
+                .collect();
+            let alarm = if k.any_region_alarmed {
+                String::new()
+            } else {
+                format!(
+                    "; no region it touches ({}) alarmed this week",
+                    regions.join(", ")
+                )
+            };
+            format!("{}{alarm}.", ex::sentence(k, unit))
+        })
+        .collect();
+    super::ClustersSection {
+        summary: format!("{}.", ex::scan_summary(c)),
+        sentences,
+        table: ex::clusters_display(c),
+        notable,
+        scan: ex::scan_fields(c, region_columns),
+    }
+}
+
 /// The methods and parameters, as name = value lines, so the run can be reproduced.
 fn parameters(i: &ReportInputs<'_>) -> Vec<(String, String)> {
     let p: &DetectParams = &i.settings.run.detection;
     let c = &i.settings.run.comparison;
     let unit = i.set.measure_name();
-    vec![
+    let mut lines = vec![
         ("Method".to_string(), format!("{} (auto = nb: predictive negative binomial with estimated dispersion)", p.method.name())),
         ("Significance and false-discovery level (alpha)".into(), p.level().to_string()),
         ("Multiple testing".into(), "Benjamini-Hochberg across the regions judged each week".into()),
@@ -304,7 +349,11 @@ fn parameters(i: &ReportInputs<'_>) -> Vec<(String, String)> {
         ("Region level".into(), i.set.region_columns.join(" > ")),
         ("Week".into(), format!("starts on {}", i.set.week_start.name())),
         ("Comparison".into(), format!("{} against {}: {}, test {}, {}% intervals", c.period, c.against, c.test.description(), c.test.name(), format_stat(Some(100.0 * i.setup.level())))),
-    ]
+    ];
+    if let Some(k) = &i.settings.clusters {
+        lines.push(("Space-time clusters".into(), format!("prospective space-time permutation scan (Kulldorff et al. 2005, as SaTScan): study period {} weeks, windows up to {} weeks, circles up to {} km and half the events, {} replications, seed {}, at least {} events", k.study_weeks, k.max_weeks, format_number(k.max_radius_km), k.replications, k.seed, k.min_events)));
+    }
+    lines
 }
 
 /// Builds the report model.
@@ -373,6 +422,9 @@ pub fn build(i: ReportInputs<'_>) -> ReportModel {
         notable: i.notable,
         notable_missing: i.notable_missing,
         map_chart: i.charts.map.clone(),
+        clusters: i
+            .clusters
+            .map(|(c, notable)| clusters_section(c, notable, &i.set.region_columns, &unit)),
         year_to_date: i.year_to_date.map(|(period, against, total)| YearToDate {
             sentence: ytd_sentence(&period, &against, &total, &unit),
             period,

@@ -180,6 +180,26 @@ pub fn render(m: &ReportModel, folder: &Path) -> Result<String> {
         None => "No previous report in this output folder: every alert is marked new.".into(),
     }));
 
+    if let Some(c) = &m.clusters {
+        o.push_str(&format!("<h2>{}</h2>\n", escape(tables::CLUSTERS_HEADING)));
+        o.push_str(&paragraph(&c.summary));
+        if c.sentences.is_empty() {
+            o.push_str(&paragraph(tables::NO_UNUSUAL_CLUSTER));
+        } else {
+            o.push_str("<ol>\n");
+            for (i, line) in c.sentences.iter().enumerate() {
+                o.push_str(&format!("<li>{}", escape(line)));
+                if let Some(events) = c.notable.get(i).filter(|e| !e.is_empty()) {
+                    o.push_str(&table(&tables::notable_events(events)));
+                }
+                o.push_str("</li>\n");
+            }
+            o.push_str("</ol>\n");
+        }
+        if !c.table.rows.is_empty() {
+            o.push_str(&table(&c.table));
+        }
+    }
     if let Some(p) = &m.map_chart {
         o.push_str("<h2>Where</h2>\n");
         o.push_str(&figure(

@@ -70,6 +70,7 @@ pub fn render(m: &super::ReportModel) -> String {
     }
     push(&mut out, "");
 
+    out.push_str(&clusters(m));
     out.push_str(&map_and_notable(m));
     out.push_str(&drivers(m));
 
@@ -163,6 +164,30 @@ pub fn render(m: &super::ReportModel) -> String {
     push(&mut out, "```sh");
     push(&mut out, &m.command.replace('`', "'"));
     push(&mut out, "```");
+    out
+}
+
+/// The space-time clusters: the unusual ones in words, then every cluster in a table.
+fn clusters(m: &super::ReportModel) -> String {
+    let Some(c) = &m.clusters else {
+        return String::new();
+    };
+    let mut out = format!("## {}\n\n", tables::CLUSTERS_HEADING);
+    out.push_str(&format!("{}\n\n", escape(&c.summary)));
+    if c.sentences.is_empty() {
+        out.push_str(&format!("{}\n\n", tables::NO_UNUSUAL_CLUSTER));
+    }
+    for (i, line) in c.sentences.iter().enumerate() {
+        out.push_str(&format!("{}. {}\n\n", i + 1, escape(line)));
+        if let Some(events) = c.notable.get(i).filter(|e| !e.is_empty()) {
+            out.push_str(&display_table(&tables::notable_events(events)));
+            out.push('\n');
+        }
+    }
+    if !c.table.rows.is_empty() {
+        out.push_str(&display_table(&c.table));
+        out.push('\n');
+    }
     out
 }
 

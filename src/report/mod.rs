@@ -163,6 +163,24 @@ pub struct ComparisonSection {
     pub chart: Option<String>,
 }
 
+/// The space-time clusters section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClustersSection {
+    /// What was scanned, in one sentence.
+    pub summary: String,
+    /// The unusual clusters (p ≤ 0.05) in plain words, each saying whether a region it touches
+    /// alarmed.
+    pub sentences: Vec<String>,
+    /// Every reported cluster as a table.
+    #[serde(skip)]
+    pub table: crate::export::DisplayTable,
+    /// The notable events of each unusual cluster, in the order of `sentences`.
+    pub notable: Vec<Vec<NotableEvent>>,
+    /// The scan as `uptick clusters --format json` writes it.
+    #[serde(flatten)]
+    pub scan: serde_json::Value,
+}
+
 /// Everything the report says, decided and formatted once.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportModel {
@@ -212,6 +230,8 @@ pub struct ReportModel {
     pub notable_missing: Vec<String>,
     /// The event map (the report week and the three before it).
     pub map_chart: Option<String>,
+    /// The space-time clusters (where the data have coordinates and the scan is on).
+    pub clusters: Option<ClustersSection>,
     /// The year to date against the same days last year.
     pub year_to_date: Option<YearToDate>,
     /// Rows shown in each per-region table (the CSV files beside the report have all).

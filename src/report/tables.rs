@@ -2,7 +2,7 @@
 //! alerts, the notable events of each alert, each breakdown of what drove a rise, and the
 //! capped period comparison. Cells are raw text; layouts escape them.
 
-use super::{Drivers, NotableSection, RegionCounts, ReportModel};
+use super::{Drivers, NotableEvent, NotableSection, RegionCounts, ReportModel};
 use crate::export::{comparison_display, DisplayTable};
 use crate::format::{format_number, format_stat};
 
@@ -85,14 +85,23 @@ pub fn alerts(m: &ReportModel) -> DisplayTable {
 /// One section's notable events; the place names the region too when the section covers
 /// every region.
 pub fn notable(sec: &NotableSection) -> DisplayTable {
+    events_table(&sec.events, sec.name.is_none())
+}
+
+/// A cluster's notable events (places named with their region: a cluster crosses borders).
+pub fn notable_events(events: &[NotableEvent]) -> DisplayTable {
+    events_table(events, true)
+}
+
+/// Notable events as a table; `with_region` names each place's region.
+fn events_table(events: &[NotableEvent], with_region: bool) -> DisplayTable {
     DisplayTable {
         header: strings(&["Date", "Place", "Type", "Actors", "Killed", "What happened"]),
         right: vec![false, false, false, false, true, false],
-        rows: sec
-            .events
+        rows: events
             .iter()
             .map(|e| {
-                let place = match (&e.place, sec.name.is_none()) {
+                let place = match (&e.place, with_region) {
                     (Some(p), true) => format!("{p}, {}", e.region),
                     (Some(p), false) => p.clone(),
                     (None, _) => e.region.clone(),
@@ -274,6 +283,13 @@ pub fn region_accounting(m: &ReportModel) -> String {
         m.unit,
     )
 }
+
+/// The clusters section's heading.
+pub const CLUSTERS_HEADING: &str = "Clusters: where events rose together, whatever the borders";
+
+/// Said when no cluster has p ≤ 0.05.
+pub const NO_UNUSUAL_CLUSTER: &str =
+    "No space-time cluster is unusual this week (none with p ≤ 0.05); the most likely ones are listed.";
 
 /// The comparison's opening sentence: all regions together, with the rate ratio, interval and
 /// verdict.

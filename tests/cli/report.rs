@@ -366,7 +366,9 @@ fn hostile_region_names() {
     );
     // A table with only dates and regions: no map and no event details, each said once.
     assert!(
-        md.contains("- no map: the data have no latitude and longitude columns"),
+        md.contains(
+            "- no map and no space-time clusters: the data have no latitude and longitude columns"
+        ),
         "{md}"
     );
     assert!(md.contains("The data have no description column, no place-name column, no actor columns, no fatality column, so those details are missing above."), "{md}");
@@ -680,4 +682,86 @@ fn revisions_since_the_previous_report_are_listed() {
     );
     assert!(md.contains("North, week of 2023-05-08: 3 → 5"), "{md}");
     assert!(md.contains("South, week of 2023-05-22: 2 → 3"), "{md}");
+}
+
+/// The report's clusters section: the border clusters in words and in report.json, circles on
+/// the map; `[report] clusters = false` leaves them out; an input without coordinates says so
+/// in a data note.
+#[test]
+fn the_report_has_the_space_time_clusters() {
+    let root = tempfile::tempdir().unwrap();
+    run_ok(
+        uptick()
+            .args(["report", "--demo", "-q", "--out"])
+            .arg(root.path()),
+    );
+    let week = root.path().join("2019-W41");
+    let md = std::fs::read_to_string(week.join("report.md")).unwrap();
+    assert!(
+        md.contains("## Clusters: where events rose together, whatever the borders"),
+        "{md}"
+    );
+    assert!(
+        md.contains("1. 18 events within 49 km of Mattin village (8 at Tall Abyad town)"),
+        "{md}"
+    );
+    assert!(md.contains("Space-time clusters: prospective space-time permutation scan"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(week.join("report.json")).unwrap()).unwrap();
+    let clusters = &json["clusters"]["clusters"];
+    assert_eq!(clusters[0]["place"], "Tall Abyad town");
+    assert_eq!(clusters[1]["place"], "Ras al Ayn town");
+    assert_eq!(clusters[0]["pvalue"], 0.001);
+    assert_eq!(clusters[0]["any_region_alarmed"], true);
+    let html = std::fs::read_to_string(week.join("report.html")).unwrap();
+    assert!(
+        html.contains("<h2>Clusters: where events rose together"),
+        "html"
+    );
+
+    let off = tempfile::tempdir().unwrap();
+    let config = off.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[input]\ndemo = true\n\n[report]\nclusters = false\n",
+    )
+    .unwrap();
+    run_ok(
+        uptick()
+            .args(["report", "-q", "--config"])
+            .arg(&config)
+            .arg("--out")
+            .arg(off.path()),
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(off.path().join("2019-W41/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["clusters"], serde_json::Value::Null);
+    let md = std::fs::read_to_string(off.path().join("2019-W41/report.md")).unwrap();
+    assert!(!md.contains("## Clusters"));
+
+    let plain = tempfile::tempdir().unwrap();
+    run_ok(
+        uptick()
+            .args([
+                "report",
+                "-q",
+                "--as-of",
+                "2024-02-01",
+                "--date-col",
+                "date",
+            ])
+            .args(["--region-col", "province", "--out"])
+            .arg(plain.path())
+            .arg("-i")
+            .arg(crate::fixture("tiny.csv")),
+    );
+    let md = std::fs::read_to_string(plain.path().join("2024-W04/report.md")).unwrap();
+    assert!(
+        md.contains(
+            "no map and no space-time clusters: the data have no latitude and longitude columns"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("## Clusters"));
 }
