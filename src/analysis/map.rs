@@ -193,7 +193,6 @@ pub fn cluster_map_spec(
     scanned: &crate::clusters::ClusterScan,
     alpha: f64,
 ) -> Result<MapSpec, NoMap> {
-    use crate::clusters::geo::round4;
     if incidents.columns.coordinates.is_none() {
         return Err(NoMap::NoCoordinates);
     }
@@ -202,16 +201,8 @@ pub fn cluster_map_spec(
     let weeks = scanned.params.max_weeks as i64;
     let from = week - Duration::days(7 * (weeks - 1));
     let drawn = drawn_clusters(scanned, alpha);
-    let inside = |lat: f64, lon: f64, w: NaiveDate| {
-        let here = (round4(lat), round4(lon));
-        drawn.iter().any(|c| {
-            c.from <= w
-                && c.cluster.locations.iter().any(|&l| {
-                    let loc = &scanned.result.locations[l];
-                    (loc.latitude, loc.longitude) == here
-                })
-        })
-    };
+    let inside =
+        |lat: f64, lon: f64, w: NaiveDate| drawn.iter().any(|c| c.from <= w && c.holds(lat, lon));
     let points: Vec<MapPoint> = incidents
         .details
         .iter()

@@ -139,29 +139,18 @@ pub fn notable(
 /// weeks), deadliest first; `names` gives each region index's display name.
 pub fn cluster_notable(
     incidents: &Incidents,
-    scanned: &crate::clusters::ClusterScan,
     cluster: &crate::clusters::DescribedCluster,
     n: usize,
     names: &[String],
 ) -> (Vec<NotableEvent>, usize) {
-    use crate::clusters::geo::round4;
-    let places: std::collections::HashSet<(u64, u64)> = cluster
-        .cluster
-        .locations
-        .iter()
-        .map(|&l| {
-            let loc = &scanned.result.locations[l];
-            (loc.latitude.to_bits(), loc.longitude.to_bits())
-        })
-        .collect();
     let name_of = |r: u32| names.get(r as usize).map_or("", |s| s.as_str());
     let inside = |d: &Detail| {
-        d.coordinates.is_some_and(|(lat, lon)| {
-            places.contains(&(round4(lat).to_bits(), round4(lon).to_bits()))
-        })
+        d.coordinates
+            .is_some_and(|(lat, lon)| cluster.holds(lat, lon))
     };
-    let first_week = incidents.week_start.week_of(cluster.from);
-    rank(incidents, (first_week, scanned.week), n, inside, name_of)
+    let ws = incidents.week_start;
+    let weeks = (ws.week_of(cluster.from), ws.week_of(cluster.to));
+    rank(incidents, weeks, n, inside, name_of)
 }
 
 /// What the input lacks for the notable events (said once in the report), e.g. "the data have

@@ -88,6 +88,17 @@ pub struct DescribedCluster {
     pub regions: Vec<TouchedRegion>,
     /// Whether any of those regions alarmed this week (set by the report).
     pub any_region_alarmed: bool,
+    /// Its locations' rounded coordinates ([`DescribedCluster::holds`]).
+    #[serde(skip)]
+    places: Vec<(f64, f64)>,
+}
+
+impl DescribedCluster {
+    /// Whether an event at (`lat`, `lon`) is at one of the cluster's locations (coordinates
+    /// rounded as the scan rounds them). Its weeks are `from`..=`to`.
+    pub fn holds(&self, lat: f64, lon: f64) -> bool {
+        self.places.contains(&(geo::round4(lat), geo::round4(lon)))
+    }
 }
 
 /// The scan of a load, described.
@@ -188,21 +199,14 @@ fn describe(
 ) -> DescribedCluster {
     let (from, to) = super::window_dates(week, c.weeks);
     let at = |l: usize| (result.locations[l].latitude, result.locations[l].longitude);
-    let members: std::collections::HashSet<(u64, u64)> = c
-        .locations
-        .iter()
-        .map(|&l| (at(l).0.to_bits(), at(l).1.to_bits()))
-        .collect();
+    let places_of_cluster: Vec<(f64, f64)> = c.locations.iter().map(|&l| at(l)).collect();
     let centre = at(c.centre);
     let mut regions: BTreeMap<u32, u64> = BTreeMap::new();
     // Per place name: events in the cluster, and of those at its centre.
     let mut places: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for (e, &k) in events.iter().zip(source) {
-        if (e.weeks_back as usize) >= c.weeks {
-            continue;
-        }
         let here = (geo::round4(e.lat), geo::round4(e.lon));
-        if !members.contains(&(here.0.to_bits(), here.1.to_bits())) {
+        if (e.weeks_back as usize) >= c.weeks || !places_of_cluster.contains(&here) {
             continue;
         }
         let d = &incidents.details[k];
@@ -240,5 +244,6 @@ fn describe(
         to,
         regions,
         any_region_alarmed: false,
+        places: places_of_cluster,
     }
 }

@@ -27,26 +27,26 @@ pub(super) struct Circle {
 }
 
 /// The neighbour lists and circles of every centre.
-pub(super) struct Geometry {
+pub(super) struct Geometry<'a> {
     /// For each centre, the locations within the maximum radius, nearest first (ties by
     /// index), the centre itself first.
     pub(super) neighbours: Vec<Vec<u32>>,
     /// For each centre, its circles, smallest first.
     pub(super) circles: Vec<Vec<Circle>>,
     /// The locations, for radii on demand.
-    locations: Vec<(f64, f64)>,
+    locations: &'a [(f64, f64)],
 }
 
-impl Geometry {
+impl<'a> Geometry<'a> {
     /// The circles of each location (`locations` as (lat, lon), sorted by latitude; `events`
     /// per location), up to `max_radius_km` and never holding more than half of the `total`
     /// events.
     pub(super) fn new(
-        locations: &[(f64, f64)],
+        locations: &'a [(f64, f64)],
         events: &[u64],
         total: u64,
         max_radius_km: f64,
-    ) -> Geometry {
+    ) -> Geometry<'a> {
         // Candidates come from a latitude band (the locations are sorted by latitude) and a
         // longitude bound, both widened so that no location within the radius is missed; the
         // distance itself decides.
@@ -111,7 +111,7 @@ impl Geometry {
         Geometry {
             neighbours,
             circles,
-            locations: locations.to_vec(),
+            locations,
         }
     }
 
@@ -226,7 +226,7 @@ impl Counts {
 /// neither a maximum nor ever reported (it holds the smaller circle, which comes first in the
 /// order and is reported or excluded with it). `scratch` holds 2 × max_weeks counters.
 fn walk(
-    geometry: &Geometry,
+    geometry: &Geometry<'_>,
     counts: &Counts,
     table: &[u64],
     centres: std::ops::Range<usize>,
@@ -265,7 +265,7 @@ fn walk(
 }
 
 /// Every cylinder of the data with a positive log-likelihood ratio.
-pub(super) fn candidates(geometry: &Geometry, counts: &Counts) -> Vec<Candidate> {
+pub(super) fn candidates(geometry: &Geometry<'_>, counts: &Counts) -> Vec<Candidate> {
     let table = counts.observed();
     let n = geometry.neighbours.len();
     let chunk = n.div_ceil(rayon::current_num_threads().max(1) * 8).max(1);
@@ -301,7 +301,7 @@ pub(super) fn candidates(geometry: &Geometry, counts: &Counts) -> Vec<Candidate>
 /// The maximum log-likelihood ratio of each of `replications` random permutations of the
 /// weeks among the events, replicate `r` drawn from ChaCha8 seeded with `seed` on stream `r`.
 pub(super) fn replicate_maxima(
-    geometry: &Geometry,
+    geometry: &Geometry<'_>,
     counts: &Counts,
     replications: usize,
     seed: u64,

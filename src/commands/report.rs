@@ -201,7 +201,7 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
                     .iter()
                     .filter(|k| k.cluster.pvalue <= crate::export::clusters::SENTENCE_ALPHA)
                     .map(|k| {
-                        notable::cluster_notable(incidents, c, k, s.notable.min(3), &region_names).0
+                        notable::cluster_notable(incidents, k, s.notable.min(3), &region_names).0
                     })
                     .collect();
                 (c, notable)
