@@ -49,10 +49,19 @@ const ACTORS: [&str; 4] = [
 /// Writes (once) an ACLED-shaped CSV of `rows` rows: 10 countries x 20 admin1 x 5 admin2,
 /// dates over 2015-2024 in ACLED's `9-May-20` format.
 fn acled_file(rows: usize) -> PathBuf {
+    acled_file_dated(rows, false)
+}
+
+/// As [`acled_file`], with ISO dates (`2020-05-09`) where `iso`, as the 2023+ export writes.
+fn acled_file_dated(rows: usize, iso: bool) -> PathBuf {
     let dir = PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
         .join("uptick-bench");
     std::fs::create_dir_all(&dir).expect("bench dir");
-    let path = dir.join(format!("acled_{rows}.csv"));
+    let path = dir.join(if iso {
+        format!("acled_{rows}_iso.csv")
+    } else {
+        format!("acled_{rows}.csv")
+    });
     if path.exists() {
         return path;
     }
@@ -68,12 +77,15 @@ fn acled_file(rows: usize) -> PathBuf {
         let country = rng.below(10);
         let admin1 = rng.below(20);
         let year = 2015 + rng.below(10);
+        let (day, month) = (1 + rng.below(28), rng.below(12) as usize);
+        let date = if iso {
+            format!("{year}-{:02}-{day:02}", month + 1)
+        } else {
+            format!("{day}-{}-{:02}", MONTHS[month], year % 100)
+        };
         writeln!(
             out,
-            "EV{i},{}-{}-{:02},{year},{},{},Country {country},Province {country}-{admin1},District {admin1}-{},{}",
-            1 + rng.below(28),
-            MONTHS[rng.below(12) as usize],
-            year % 100,
+            "EV{i},{date},{year},{},{},Country {country},Province {country}-{admin1},District {admin1}-{},{}",
             EVENT_TYPES[rng.below(4) as usize],
             ACTORS[rng.below(4) as usize],
             rng.below(5),
@@ -133,6 +145,35 @@ fn load_aggregate(c: &mut Criterion) {
                 })
             },
         );
+    }
+    group.finish();
+}
+
+/// The validator alone (the column kernels and the row loop, no reading or parsing), in rows
+/// per second, on rows already parsed as text: ACLED's `9-May-20` dates with a `year` column
+/// (each row's century from its year) and ISO dates. `UPTICK_BENCH_CORE_ROWS` (default
+/// 200000) sets the rows.
+fn ingest_core(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ingest_core");
+    group.sample_size(10);
+    let rows = env_usize("UPTICK_BENCH_CORE_ROWS", 200_000);
+    group.throughput(Throughput::Elements(rows as u64));
+    for (name, iso) in [("acled_two_digit_years", false), ("iso_dates", true)] {
+        let path = acled_file_dated(rows, iso);
+        let mut frame = CsvReadOptions::default()
+            .with_infer_schema_length(Some(0))
+            .try_into_reader_with_file_path(Some(path.clone()))
+            .and_then(|r| r.finish())
+            .expect("parse the bench file");
+        frame.rechunk_mut();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let mut spec = InputSpec::new(Source::File(path), as_of);
+        spec.by = Some("admin1".into());
+        let kept = uptick::ingest::validate_parsed(&spec, &frame).expect("validate");
+        assert!(kept.quality.kept > 0, "the bench rows are kept");
+        group.bench_function(BenchmarkId::new(name, rows), |b| {
+            b.iter(|| black_box(uptick::ingest::validate_parsed(&spec, &frame).expect("validate")))
+        });
     }
     group.finish();
 }
@@ -252,5 +293,11 @@ fn tempfile_dir() -> PathBuf {
     dir
 }
 
-criterion_group!(benches, load_aggregate, detect_methods, render_charts);
+criterion_group!(
+    benches,
+    ingest_core,
+    load_aggregate,
+    detect_methods,
+    render_charts
+);
 criterion_main!(benches);

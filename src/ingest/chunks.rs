@@ -165,6 +165,30 @@ fn last_cut_outside_quotes(bytes: &[u8], in_quotes: bool) -> (Option<usize>, boo
     (None, at_end)
 }
 
+/// `text` (whole records, starting outside quotes) cut into at most `pieces` runs of whole
+/// records, for parsing in parallel: run k ends at the last record boundary before k/pieces
+/// of the bytes (a record longer than a share makes one run longer and another absent).
+/// Returns the end offset of each run; the last is `text.len()`.
+pub fn record_runs(text: &[u8], pieces: usize) -> Vec<usize> {
+    let pieces = pieces.max(1);
+    let mut ends = Vec::with_capacity(pieces);
+    let mut start = 0;
+    for k in 1..pieces {
+        let target = text.len() * k / pieces;
+        if target <= start {
+            continue;
+        }
+        if let Some(cut) = last_cut_outside_quotes(&text[start..target], false).0 {
+            start += cut;
+            ends.push(start);
+        }
+    }
+    if start < text.len() {
+        ends.push(text.len());
+    }
+    ends
+}
+
 /// Newlines in `bytes`.
 pub fn count_newlines(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64
@@ -290,6 +314,32 @@ mod tests {
         }
         assert_eq!(checked, 2 * (0..=7).map(|n| 3usize.pow(n)).sum::<usize>());
         assert_eq!(count_newlines(b"a\nb\n\nc"), 3);
+    }
+
+    #[test]
+    fn record_runs_rejoin_at_record_boundaries() {
+        let text = b"1,\"x\ny\"\n2,\"say \"\"hi\"\"\"\n3,z\n4,w\n5,\"\n\n\"\n6";
+        for pieces in 1..=text.len() + 1 {
+            let ends = record_runs(text, pieces);
+            assert!(ends.len() <= pieces, "{pieces}: {ends:?}");
+            assert_eq!(ends.last(), Some(&text.len()));
+            let mut start = 0;
+            for &end in &ends {
+                assert!(end > start, "{pieces}: {ends:?}");
+                let run = &text[start..end];
+                if end < text.len() {
+                    assert_eq!(run.last(), Some(&b'\n'));
+                }
+                let quotes = run.iter().filter(|&&b| b == b'"').count();
+                assert_eq!(
+                    quotes % 2,
+                    0,
+                    "{pieces}: run splits a quoted field: {run:?}"
+                );
+                start = end;
+            }
+        }
+        assert!(record_runs(b"", 4).is_empty());
     }
 
     #[test]

@@ -26,6 +26,15 @@ use crate::error::{Error, Result};
 /// distinct; the cache then restarts rather than grow with the file).
 pub(super) const DATE_CACHE_MAX: usize = 1 << 20;
 
+/// A date value as read once for a batch ([`DateColumn::read_value`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum ValueDate {
+    /// The same date on every row.
+    Fixed(NaiveDate),
+    /// A two-digit year whose century each row's `year` column gives.
+    ByRow(Dated),
+}
+
 /// How the numeric day/month order of the date column is found.
 #[derive(Debug, Clone)]
 pub(super) enum DateMode {
@@ -144,7 +153,54 @@ impl DateColumn {
         na: &[String],
         value: &str,
     ) -> std::result::Result<NaiveDate, DateError> {
-        let dated = match self.cache.get(value) {
+        let dated = self.dated(cols, na, value)?;
+        self.in_row_year(cols, row, na, dated)
+    }
+
+    /// A value's date on row `row`: a two-digit year takes its century from the row's
+    /// `year` column.
+    pub(super) fn in_row_year(
+        &self,
+        cols: &Cols<'_>,
+        row: usize,
+        na: &[String],
+        dated: Dated,
+    ) -> std::result::Result<NaiveDate, DateError> {
+        if !dated.two_digit_year {
+            return Ok(dated.date);
+        }
+        let year = self
+            .year
+            .as_ref()
+            .and_then(|y| parse_int(cols.get(y, row), na));
+        dated.in_year(year)
+    }
+
+    /// A value read once for all the rows holding it: its date where that is the same on
+    /// every row, else what [`Self::in_row_year`] turns into each row's date (a two-digit
+    /// year, with a `year` column to give its century).
+    pub(super) fn read_value(
+        &mut self,
+        cols: &Cols<'_>,
+        na: &[String],
+        value: &str,
+    ) -> std::result::Result<ValueDate, DateError> {
+        let dated = self.dated(cols, na, value)?;
+        Ok(if dated.two_digit_year && self.year.is_some() {
+            ValueDate::ByRow(dated)
+        } else {
+            ValueDate::Fixed(dated.date)
+        })
+    }
+
+    /// A value read through the cache (the batch's order settled first, where it is open).
+    fn dated(
+        &mut self,
+        cols: &Cols<'_>,
+        na: &[String],
+        value: &str,
+    ) -> std::result::Result<Dated, DateError> {
+        match self.cache.get(value) {
             Some(hit) => hit.clone(),
             None => {
                 if self.state == OrderState::Pending && is_numeric_day_month(value) {
@@ -157,15 +213,7 @@ impl DateColumn {
                 self.cache.insert(value.to_string(), parsed.clone());
                 parsed
             }
-        }?;
-        if !dated.two_digit_year {
-            return Ok(dated.date);
         }
-        let year = self
-            .year
-            .as_ref()
-            .and_then(|y| parse_int(cols.get(y, row), na));
-        dated.in_year(year)
     }
 
     /// Observes every date of the batch and settles the order if the evidence is enough.

@@ -106,7 +106,7 @@ pub(super) fn load_ndjson(spec: &InputSpec, dates: DateMode) -> Result<Scanned<'
                 line_base,
                 first_record,
             };
-            if validator.batch(&batch, &lines)? == Flow::Stop {
+            if validator.batch(&batch, None, &lines)? == Flow::Stop {
                 break;
             }
             first_record += batch.height() as u64;

@@ -106,7 +106,7 @@ pub(super) fn load_parquet(spec: &InputSpec, dates: DateMode) -> Result<Scanned<
         }
         offset += batch.height() as i64;
         // Parquet has no lines: "line" means the 1-based row number.
-        if validator.batch(&batch, &Lines::Offset(1))? == Flow::Stop {
+        if validator.batch(&batch, None, &Lines::Offset(1))? == Flow::Stop {
             break;
         }
     }

@@ -7,10 +7,13 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use polars::io::csv::read::_csv_read_internal::read_chunk;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::chunks;
 use super::date_column::DateMode;
+use super::prepare::Prepared;
 use super::schema::resolve_columns;
 use super::spec::{InputFormat, InputSpec};
 use super::stream::{chunk_error, finish_hash, open_stream, refuse_binary, start_of_file, to_utf8};
@@ -134,11 +137,12 @@ pub(super) fn load_text(
             .collect(),
     );
     let mut validator = Validator::new(spec, map, header, path.clone(), dates);
-    let needed = validator.needed().to_vec();
+    let parser = ChunkParser::new(&schema, validator.needed(), delimiter);
+    let plan = validator.prep_plan();
     // Two stages, one chunk apart: a reader thread cuts and parses chunk k + 1 while this
     // thread validates chunk k. The channel holds one parsed chunk, so at most three chunks
     // are in memory.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(TextBatch, DataFrame)>>(1);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Parsed>>(1);
     // Validated chunks' buffers go back to the reader, to be read into again.
     let (back_tx, back_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
     let reader_path = path.clone();
@@ -166,13 +170,17 @@ pub(super) fn load_text(
                         line_base,
                         first_record,
                     };
-                    let frame = batch.read(&schema, &needed, &path)?;
-                    Ok(Some((batch, frame)))
+                    let runs = parser.read(&batch, &path)?;
+                    // The column kernels run here, on the parser's threads, while the
+                    // validator judges the previous chunk.
+                    let prepared = plan.as_ref().map(|p| p.prepare(&runs)).transpose()?;
+                    let frame = stack(runs, &path)?;
+                    Ok(Some((batch, frame, prepared)))
                 });
                 match parsed {
-                    Ok(Some((batch, frame))) => {
-                        first_record += frame.height() as u64;
-                        if tx.send(Ok((batch, frame))).is_err() {
+                    Ok(Some(parsed)) => {
+                        first_record += parsed.1.height() as u64;
+                        if tx.send(Ok(parsed)).is_err() {
                             break; // the validator stopped (an error); nothing more to do
                         }
                     }
@@ -195,8 +203,8 @@ pub(super) fn load_text(
             notes
         });
         for item in rx {
-            let (batch, frame) = item?;
-            if validator.batch(&frame, &Lines::Text(&batch))? == Flow::Stop {
+            let (batch, frame, prepared) = item?;
+            if validator.batch(&frame, prepared, &Lines::Text(&batch))? == Flow::Stop {
                 break; // dropping the receiver stops the reader
             }
             drop(frame);
@@ -215,6 +223,22 @@ pub(super) fn load_text(
         notes,
         sha256: hasher.map(finish_hash),
     })
+}
+
+/// A parsed chunk: its text, its needed columns, and their kernels' output.
+type Parsed = (TextBatch, DataFrame, Option<Prepared>);
+
+/// The runs of a chunk as one frame.
+fn stack(runs: Vec<DataFrame>, path: &Path) -> Result<DataFrame> {
+    let mut runs = runs.into_iter();
+    let mut frame = runs.next().unwrap_or_default();
+    for run in runs {
+        frame.vstack_mut_owned(run).map_err(Error::polars(format!(
+            "{}: cannot read the table",
+            path.display()
+        )))?;
+    }
+    Ok(frame)
 }
 
 /// The record-number column of a scan whose first record is number `first_record`.
@@ -236,28 +260,78 @@ pub(super) struct TextBatch {
     first_record: u64,
 }
 
-impl TextBatch {
-    /// Parses the chunk with Polars: the needed columns as text, plus record numbers.
-    pub(super) fn read(
-        &self,
-        schema: &Arc<Schema>,
-        needed: &[String],
-        path: &Path,
-    ) -> Result<DataFrame> {
-        let mut select: Vec<Expr> = needed.iter().map(|c| col(c.as_str())).collect();
-        select.push(col(RECORD_COL));
-        let frame = LazyCsvReader::new_with_sources(ScanSources::Buffers(Arc::from(vec![self
-            .text
-            .clone()])))
-        .with_has_header(self.has_header)
-        .with_schema(Some(schema.clone()))
-        .with_separator(self.delimiter)
-        .with_truncate_ragged_lines(true)
-        .with_missing_is_null(true)
-        .with_row_index(record_index(self.first_record))
-        .finish()
-        .and_then(|f| f.select(select).collect());
-        frame.map_err(|e| match self.first_error() {
+/// Parses chunks with Polars' own chunk parser (all columns as text, the needed ones kept),
+/// in runs of whole records on several threads. The loader has cut the file at record
+/// boundaries already, so Polars' whole-buffer reader, which counts every chunk's lines
+/// again to split it, is not needed.
+pub(super) struct ChunkParser {
+    options: CsvParseOptions,
+    schema: Arc<Schema>,
+    /// The needed columns' positions in the header, ascending.
+    projection: Vec<usize>,
+    threads: usize,
+}
+
+impl ChunkParser {
+    pub(super) fn new(schema: &Arc<Schema>, needed: &[String], delimiter: u8) -> Self {
+        let mut projection: Vec<usize> = needed
+            .iter()
+            .filter_map(|n| schema.index_of(n.as_str()))
+            .collect();
+        projection.sort_unstable();
+        projection.dedup();
+        let options = CsvParseOptions::default()
+            .with_separator(delimiter)
+            .with_truncate_ragged_lines(true)
+            .with_missing_is_null(true);
+        ChunkParser {
+            options,
+            schema: schema.clone(),
+            projection,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+
+    /// Parses the chunk: the needed columns as text, plus record numbers, as one frame per
+    /// run of records (each column of a run in one chunk), in order.
+    pub(super) fn read(&self, batch: &TextBatch, path: &Path) -> Result<Vec<DataFrame>> {
+        let text = &batch.text[..];
+        let body = &text[batch.header_len().min(text.len())..];
+        let ends = chunks::record_runs(body, self.threads);
+        let starts = std::iter::once(0).chain(ends.iter().copied());
+        let mut runs: Vec<&[u8]> = starts.zip(&ends).map(|(a, &b)| &body[a..b]).collect();
+        if runs.is_empty() {
+            // A chunk of the header alone: an empty frame with the columns still.
+            runs.push(&body[..0]);
+        }
+        let parsed: PolarsResult<Vec<DataFrame>> = runs
+            .par_iter()
+            .map(|run| {
+                read_chunk(
+                    run,
+                    &self.options,
+                    &self.schema,
+                    false,
+                    &self.projection,
+                    0,
+                    chunks::count_newlines(run) as usize + 1,
+                    None,
+                    usize::MAX,
+                    run.len(),
+                    Some(0),
+                )
+            })
+            .collect();
+        let numbered = parsed.and_then(|mut frames| {
+            let mut first = batch.first_record;
+            for f in &mut frames {
+                let records: Vec<u64> = (first..first + f.height() as u64).collect();
+                first += f.height() as u64;
+                f.with_column(Column::new(RECORD_COL.into(), records))?;
+            }
+            Ok(frames)
+        });
+        numbered.map_err(|e| match batch.first_error() {
             Some(message) => Error::Parse {
                 path: path.to_path_buf(),
                 message,
@@ -267,6 +341,35 @@ impl TextBatch {
                 source: e,
             },
         })
+    }
+}
+
+impl TextBatch {
+    /// Bytes of the header record at the start of the chunk (0 without one).
+    fn header_len(&self) -> usize {
+        if !self.has_header {
+            return 0;
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&self.text[..]);
+        let mut record = csv::ByteRecord::new();
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {
+                // The reader stops inside a CRLF terminator; the rest of it is not a record
+                // (a blank line after it is: Polars reads it as a row of missing values).
+                let end = (reader.position().byte() as usize).min(self.text.len());
+                let text = &self.text[..];
+                if end > 0 && text[end - 1] == b'\r' && text.get(end) == Some(&b'\n') {
+                    end + 1
+                } else {
+                    end
+                }
+            }
+            _ => self.text.len(),
+        }
     }
 
     /// The first record the strict CSV reader rejects, as "line N: message".

@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::date_column::{DateColumn, DateMode};
+use super::date_column::{DateColumn, DateMode, ValueDate};
 use super::detail::{Detail, DetailRules, DETAIL_WEEKS, TEXT_WEEKS};
+use super::prepare::{PrepPlan, Prepared};
 use super::quality::Quality;
 use super::schema::{self, needed_columns, ColumnMap, DateSource, Preset};
 use super::spec::{InputSpec, Metric, MultiDay, UnknownDay};
@@ -178,6 +179,46 @@ pub(super) struct Validator<'s> {
     details_from: Option<NaiveDate>,
     /// Whether the id of the `uptick sql` query behind counts is in the layout already.
     query_noted: bool,
+    /// The columns the batch kernels read.
+    plan: PrepPlan,
+    /// Whether the row loop takes the integer path where it can (off only in tests, which
+    /// check that both paths give the same result).
+    fast_path: bool,
+}
+
+/// Where a distinct value of a batch stands for the row loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// Not looked at yet.
+    Unseen,
+    /// Its rows take the row-by-row path (which says why they are not kept).
+    RowPath,
+    /// Valid, not kept yet (a global id is given at the first kept row, as the row path
+    /// does).
+    Valid,
+    /// Kept, with this global id.
+    Id(u32),
+}
+
+/// The batch's distinct values as judged once for the row loop.
+struct Tables {
+    /// Per distinct date value: its day where every row holding it passes the date checks,
+    /// or the value to be dated row by row (a two-digit year and a `year` column).
+    date: Vec<Option<ValueDate>>,
+    region: Vec<Slot>,
+    /// Per distinct region tuple: the earliest day of its rows that passed the date checks.
+    region_first: Vec<Option<NaiveDate>>,
+    kind: Vec<Slot>,
+}
+
+/// What the row loop's integer path made of a row.
+enum Fast {
+    /// Kept and added to its cell.
+    Kept,
+    /// Judged: a duplicate.
+    Judged(RowOutcome),
+    /// For the row-by-row path.
+    RowPath,
 }
 
 impl<'s> Validator<'s> {
@@ -203,6 +244,16 @@ impl<'s> Validator<'s> {
             last_complete
         };
         let event_type_col = map.event_types.last().cloned();
+        let plan = PrepPlan {
+            date: match &map.date {
+                DateSource::Column(c) => Some(c.clone()),
+                _ => None,
+            },
+            regions: map.regions.iter().map(|(_, c)| c.clone()).collect(),
+            kind: event_type_col.clone(),
+            id: map.id.clone(),
+            na: map.na_values.clone(),
+        };
         let want_fatalities = spec.metric == Metric::Fatalities;
         let out = Incidents {
             region_columns: map.regions.iter().map(|(n, _)| n.clone()).collect(),
@@ -266,7 +317,15 @@ impl<'s> Validator<'s> {
                 .details
                 .then(|| last_week - chrono::Days::new(7 * spec.detail_weeks.max(DETAIL_WEEKS))),
             query_noted: false,
+            plan,
+            fast_path: true,
         }
+    }
+
+    /// The columns the batch kernels read ([`PrepPlan::prepare`]); `None` in a sniff pass,
+    /// which reads dates only.
+    pub(super) fn prep_plan(&self) -> Option<PrepPlan> {
+        (!self.dates.sniffing()).then(|| self.plan.clone())
     }
 
     /// Keeps the details of a kept row of the detail window.
@@ -314,8 +373,14 @@ impl<'s> Validator<'s> {
     }
 
     /// Checks one batch of rows and folds the kept ones into the cells (in a sniff pass,
-    /// only gathers the date order); says whether to read on.
-    pub(super) fn batch(&mut self, frame: &DataFrame, lines: &Lines<'_>) -> Result<Flow> {
+    /// only gathers the date order); says whether to read on. `prepared` holds the batch's
+    /// kernels where the loader ran them ([`Self::prep_plan`]); otherwise they run here.
+    pub(super) fn batch(
+        &mut self,
+        frame: &DataFrame,
+        prepared: Option<Prepared>,
+        lines: &Lines<'_>,
+    ) -> Result<Flow> {
         let path = self.path.clone();
         // One chunk per column: row access into a many-chunk array costs a search per call.
         let mut frame = frame.clone();
@@ -356,14 +421,31 @@ impl<'s> Validator<'s> {
         }
         let first_record = self.records;
         self.records += records.len() as u64;
+        let prepared = match prepared {
+            Some(p) => p,
+            None => self.plan.prepare(std::slice::from_ref(&frame))?,
+        };
+        let mut tables = self.tables(&cols, &prepared);
+        if self.dates.open() {
+            // The whole file must be sniffed for the order; this pass is void.
+            return Ok(Flow::Stop);
+        }
 
         // Per-batch lookups by borrowed text, in front of the owned maps.
         let mut region_cache: FastMap<Vec<&str>, u32> = FastMap::default();
         let mut type_cache: FastMap<&str, u32> = FastMap::default();
         let mut key: Vec<&str> = Vec::with_capacity(self.rules.map.regions.len());
         for (row, &record) in records.iter().enumerate() {
+            let outcome = match self.fast(&cols, &prepared, &mut tables, row, record) {
+                Fast::Kept => continue,
+                Fast::Judged(outcome) => Some(outcome),
+                Fast::RowPath => None,
+            };
             key.clear();
-            let outcome = self.judge(&cols, row, &mut key);
+            let outcome = match outcome {
+                Some(outcome) => outcome,
+                None => self.judge(&cols, row, &mut key),
+            };
             if self.dates.open() {
                 // The whole file must be sniffed for the order; this pass is void.
                 return Ok(Flow::Stop);
@@ -373,12 +455,7 @@ impl<'s> Validator<'s> {
                     let region = match region_cache.get(key.as_slice()) {
                         Some(&id) => id,
                         None => {
-                            let owned: RegionKey = key.iter().map(|s| s.to_string()).collect();
-                            let next = self.out.regions.len() as u32;
-                            let id = *self.region_ids.entry(owned.clone()).or_insert_with(|| {
-                                self.out.regions.push(owned);
-                                next
-                            });
+                            let id = self.region_id(&key);
                             region_cache.insert(key.clone(), id);
                             id
                         }
@@ -389,13 +466,7 @@ impl<'s> Validator<'s> {
                             match type_cache.get(v) {
                                 Some(&id) => id,
                                 None => {
-                                    let types = self.out.event_types.get_or_insert_with(Vec::new);
-                                    let next = types.len() as u32;
-                                    let id =
-                                        *self.type_ids.entry(v.to_string()).or_insert_with(|| {
-                                            types.push(v.to_string());
-                                            next
-                                        });
+                                    let id = self.type_id(v);
                                     type_cache.insert(v, id);
                                     id
                                 }
@@ -431,6 +502,11 @@ impl<'s> Validator<'s> {
                 }
             }
         }
+        for (k, first) in tables.region_first.iter().enumerate() {
+            if let Some(date) = *first {
+                self.note_coverage(&cols, prepared.region.firsts[k] as usize, date);
+            }
+        }
         // Examples first seen in this batch get their lines while its text is at hand.
         let fresh: Vec<u64> = self
             .out
@@ -444,6 +520,161 @@ impl<'s> Validator<'s> {
         }
         self.dates.locate(|r| lines.of(&[r])[0]);
         Ok(Flow::Continue)
+    }
+
+    /// Where the data end: the latest plausible date of any row.
+    fn note_end(&mut self, date: NaiveDate) {
+        if date >= self.rules.min_date && self.coverage_end.is_none_or(|e| date > e) {
+            self.coverage_end = Some(date);
+        }
+    }
+
+    /// The global id of a region, given at its first kept row.
+    fn region_id(&mut self, key: &[&str]) -> u32 {
+        let owned: RegionKey = key.iter().map(|s| s.to_string()).collect();
+        let next = self.out.regions.len() as u32;
+        *self.region_ids.entry(owned.clone()).or_insert_with(|| {
+            self.out.regions.push(owned);
+            next
+        })
+    }
+
+    /// The global id of an event type (trimmed), given at its first kept row.
+    fn type_id(&mut self, value: &str) -> u32 {
+        let types = self.out.event_types.get_or_insert_with(Vec::new);
+        let next = types.len() as u32;
+        *self.type_ids.entry(value.to_string()).or_insert_with(|| {
+            types.push(value.to_string());
+            next
+        })
+    }
+
+    /// The batch's distinct dates read and checked once (the checks that depend on the date
+    /// alone), and empty tables for its regions and event types.
+    fn tables(&mut self, cols: &Cols<'_>, prepared: &Prepared) -> Tables {
+        let mut date = Vec::new();
+        let column = match &self.rules.map.date {
+            DateSource::Column(c) => Some(c.clone()),
+            _ => None,
+        };
+        if let (Some(dict), Some(c)) = (&prepared.date, column) {
+            date.reserve(dict.firsts.len());
+            for &first in &dict.firsts {
+                let value = cols
+                    .get(&c, first as usize)
+                    .filter(|v| !is_missing(Some(v), &self.rules.na));
+                let read = value.and_then(|v| self.dates.read_value(cols, &self.rules.na, v).ok());
+                date.push(match read {
+                    Some(ValueDate::Fixed(d)) => {
+                        // As the row path notes every row's date (idempotent).
+                        self.note_end(d);
+                        self.check_date_range(d)
+                            .is_ok()
+                            .then_some(ValueDate::Fixed(d))
+                    }
+                    other => other,
+                });
+            }
+        }
+        let regions = prepared.region.firsts.len();
+        Tables {
+            date,
+            region: vec![Slot::Unseen; regions],
+            region_first: vec![None; regions],
+            kind: vec![Slot::Unseen; prepared.kind.as_ref().map_or(0, |k| k.firsts.len())],
+        }
+    }
+
+    /// The row loop's integer path: a row whose date, region and event type were judged
+    /// once for the batch is kept (or found a duplicate) with the row path's checks in the
+    /// row path's order; anything else goes to the row path, which records why. Only
+    /// idempotent notes (coverage, the latest date) are made before a row is handed over.
+    fn fast(
+        &mut self,
+        cols: &Cols<'_>,
+        prepared: &Prepared,
+        t: &mut Tables,
+        row: usize,
+        record: u64,
+    ) -> Fast {
+        if !self.fast_path || (self.rules.map.query.is_some() && !self.query_noted) {
+            return Fast::RowPath;
+        }
+        let Some(dates) = &prepared.date else {
+            return Fast::RowPath;
+        };
+        let date = match t.date[dates.keys[row] as usize] {
+            Some(ValueDate::Fixed(d)) => d,
+            Some(ValueDate::ByRow(dated)) => {
+                let Ok(d) = self.dates.in_row_year(cols, row, &self.rules.na, dated) else {
+                    return Fast::RowPath;
+                };
+                self.note_end(d);
+                if self.check_date_range(d).is_err() {
+                    return Fast::RowPath;
+                }
+                d
+            }
+            None => return Fast::RowPath,
+        };
+        let rk = prepared.region.keys[row] as usize;
+        let first = &mut t.region_first[rk];
+        *first = Some(first.map_or(date, |f| f.min(date)));
+        if self.check_filters(cols, row).is_err() {
+            return Fast::RowPath;
+        }
+        let region_row = prepared.region.firsts[rk] as usize;
+        let mut key = Vec::new();
+        if t.region[rk] == Slot::Unseen {
+            t.region[rk] = match self.row_region(cols, region_row, &mut key) {
+                Ok(()) => Slot::Valid,
+                Err(_) => Slot::RowPath,
+            };
+        }
+        if t.region[rk] == Slot::RowPath {
+            return Fast::RowPath;
+        }
+        let Ok(mut kept) = self.row_numbers(cols, row) else {
+            return Fast::RowPath;
+        };
+        let id = prepared.id.as_ref().map(|ids| ids[row]);
+        if let Err(outcome) = self.check_duplicates(cols, row, id) {
+            return Fast::Judged(outcome);
+        }
+        kept.date = date;
+        let region = match t.region[rk] {
+            Slot::Id(id) => id,
+            _ => {
+                key.clear();
+                let _ = self.row_region(cols, region_row, &mut key);
+                let id = self.region_id(&key);
+                t.region[rk] = Slot::Id(id);
+                id
+            }
+        };
+        let kind = match (&self.event_type_col, &prepared.kind) {
+            (Some(c), Some(dict)) => {
+                let k = dict.keys[row] as usize;
+                match t.kind[k] {
+                    Slot::Id(id) => id,
+                    _ => {
+                        let v = cols
+                            .get(c, dict.firsts[k] as usize)
+                            .map(str::trim)
+                            .unwrap_or("");
+                        let id = self.type_id(v);
+                        t.kind[k] = Slot::Id(id);
+                        id
+                    }
+                }
+            }
+            _ => 0,
+        };
+        if self.details_from.is_some_and(|from| kept.date >= from) {
+            self.capture(cols, row, record, region, kind, &kept);
+        }
+        self.add(region, kind, &kept);
+        Fast::Kept
     }
 
     /// The date mode a sniff pass found.
@@ -518,9 +749,7 @@ impl<'s> Validator<'s> {
             }
         }
         let date = self.row_date(cols, row)?;
-        if date >= self.rules.min_date && self.coverage_end.is_none_or(|e| date > e) {
-            self.coverage_end = Some(date);
-        }
+        self.note_end(date);
         self.check_date_range(date)?;
         self.note_coverage(cols, row, date);
         self.check_filters(cols, row)?;
@@ -528,7 +757,7 @@ impl<'s> Validator<'s> {
         let mut kept = self.row_numbers(cols, row)?;
         // Duplicates after the filters, so that an event listed once per actor counts when any
         // of its rows matches.
-        self.check_duplicates(cols, row)?;
+        self.check_duplicates(cols, row, None)?;
         kept.date = date;
         Ok(kept)
     }
@@ -820,7 +1049,13 @@ impl<'s> Validator<'s> {
     }
 
     /// Repeated event ids count once; identical rows are duplicates where the preset says so.
-    fn check_duplicates(&mut self, cols: &Cols<'_>, row: usize) -> Check<()> {
+    /// `id` is the row's id hash where a kernel computed it already (`Some(None)`: missing).
+    fn check_duplicates(
+        &mut self,
+        cols: &Cols<'_>,
+        row: usize,
+        id: Option<Option<u128>>,
+    ) -> Check<()> {
         let Rules {
             map,
             na,
@@ -829,13 +1064,15 @@ impl<'s> Validator<'s> {
             ..
         } = &self.rules;
         if let Some(c) = &map.id {
-            match cols
-                .get(c, row)
-                .map(str::trim)
-                .filter(|v| !v.is_empty() && !na.iter().any(|n| n == v))
-            {
+            let hashed = id.unwrap_or_else(|| {
+                cols.get(c, row)
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty() && !na.iter().any(|n| n == v))
+                    .map(hash128)
+            });
+            match hashed {
                 Some(id) => {
-                    if !self.seen_ids.insert(hash128(id)) {
+                    if !self.seen_ids.insert(id) {
                         return Err(RowOutcome::exclude(
                             "duplicate event id (counted once)",
                             Some(c),
@@ -977,6 +1214,7 @@ pub(super) fn row_fingerprint(header: &[String], cols: &Cols<'_>, row: usize) ->
 mod tests {
     use super::*;
     use crate::ingest::spec::{Source, WhereFilter};
+    use crate::ingest::RECORD_COL;
 
     /// Judges rows of a generic `date,region,actor,fatalities,id` table under `spec`'s
     /// options; returns each row's outcome in words.
@@ -1082,6 +1320,134 @@ mod tests {
         assert!(out[4].starts_with("reject negative weight"), "{}", out[4]);
         assert_eq!(out[5], "exclude duplicate event id (counted once)");
         assert_eq!(out[6], "reject missing weight (fatalities)");
+    }
+
+    /// Loads `rows` of a generic `date,region,actor,fatalities,id` table in one batch, by
+    /// the integer path or row by row only; the cells, regions, types and ledger.
+    fn load(tweak: &dyn Fn(&mut InputSpec), rows: &[[String; 5]], fast: bool) -> String {
+        let header: Vec<String> = ["date", "region", "actor", "fatalities", "id"]
+            .map(String::from)
+            .to_vec();
+        let mut spec = InputSpec::new(
+            Source::File("t.csv".into()),
+            NaiveDate::from_ymd_opt(2020, 6, 30).unwrap(),
+        );
+        spec.date_col = Some("date".into());
+        spec.region_cols = vec!["region".into(), "actor".into()];
+        spec.actor_cols = vec!["actor".into()];
+        spec.id_col = Some("id".into());
+        spec.max_rejected = 1.0;
+        tweak(&mut spec);
+        let map = schema::resolve_columns(&spec, &header, std::path::Path::new("t.csv")).unwrap();
+        let mut v = Validator::new(&spec, map, header.clone(), "t.csv".into(), DateMode::Infer);
+        v.fast_path = fast;
+        let mut columns: Vec<Column> = (0..5)
+            .map(|c| {
+                let values: Vec<Option<&str>> = rows
+                    .iter()
+                    .map(|r| Some(r[c].as_str()).filter(|v| *v != "<null>"))
+                    .collect();
+                Column::new(header[c].as_str().into(), values)
+            })
+            .collect();
+        columns.push(Column::new(
+            RECORD_COL.into(),
+            (0..rows.len() as u64).collect::<Vec<u64>>(),
+        ));
+        let frame = DataFrame::new_infer_height(columns).unwrap();
+        let flow = v.batch(&frame, None, &Lines::Offset(2)).unwrap();
+        let i = v.finish(Vec::new());
+        format!(
+            "{flow:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+            i.regions,
+            i.event_types,
+            i.region,
+            i.date,
+            i.kind,
+            i.rows,
+            i.events,
+            i.fatalities,
+            i.top_level_first,
+            i.quality
+        )
+    }
+
+    #[test]
+    fn the_integer_path_gives_what_the_row_path_gives() {
+        // Values drawn from pools with every kind of trouble: missing, unparsable, too old,
+        // after --as-of, in the incomplete week, two-digit years, NA, padded, duplicated ids.
+        let dates = [
+            "2020-01-06",
+            "2020-01-07",
+            " 2020-02-03",
+            "2019-12-31",
+            "",
+            "<null>",
+            "soon",
+            "1850-01-01",
+            "2020-07-06",
+            "2020-06-30",
+            "2020-03-15",
+            "NA",
+            "2020-02-30",
+        ];
+        let regions = ["A", "B", " A", "", "<null>", "NA", "C", "b"];
+        let actors = [
+            "Islamic State",
+            "State",
+            "Someone",
+            "",
+            "<null>",
+            "islamic state",
+        ];
+        let fatalities = ["0", "3", "", "<null>", "-1", "x", "2.5", "NA"];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut draw = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        type Tweak<'t> = &'t dyn Fn(&mut InputSpec);
+        let tweaks: [(&str, Tweak<'_>); 5] = [
+            ("plain", &|_| {}),
+            ("filters", &|s| {
+                s.actor = Some(regex::Regex::new("(?i)state").unwrap());
+                s.filters = vec!["region!=B".parse::<WhereFilter>().unwrap()];
+            }),
+            ("from-to", &|s| {
+                s.from = NaiveDate::from_ymd_opt(2020, 1, 7);
+                s.to = NaiveDate::from_ymd_opt(2020, 3, 1);
+            }),
+            ("incomplete", &|s| s.include_incomplete = true),
+            ("weight", &|s| s.weight_col = Some("fatalities".into())),
+        ];
+        for round in 0..40 {
+            let rows: Vec<[String; 5]> = (0..200)
+                .map(|_| {
+                    let id = match draw(10) {
+                        0 => String::new(),
+                        1 => "NA".into(),
+                        2 => " 7 ".into(),
+                        _ => draw(150).to_string(),
+                    };
+                    [
+                        dates[draw(dates.len())].to_string(),
+                        regions[draw(regions.len())].to_string(),
+                        actors[draw(actors.len())].to_string(),
+                        fatalities[draw(fatalities.len())].to_string(),
+                        id,
+                    ]
+                })
+                .collect();
+            for (name, tweak) in &tweaks {
+                assert_eq!(
+                    load(*tweak, &rows, true),
+                    load(*tweak, &rows, false),
+                    "round {round}, {name}"
+                );
+            }
+        }
     }
 
     #[test]

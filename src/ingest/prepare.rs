@@ -1,0 +1,239 @@
+//! Column kernels run on a batch before its rows are judged, on several threads: the date,
+//! region and event-type columns become dictionaries (each row's index into the batch's
+//! distinct values, and the first row holding each value), and event ids become their
+//! 128-bit hashes. Conflict data repeat a few thousand dates and regions across millions of
+//! rows, so the validator then reads each distinct value once instead of once per row, and
+//! its row loop works on integers.
+//!
+//! A batch arrives as one or more runs of rows (the parser's threads each parse a run);
+//! each run is prepared on its own thread, and the runs' dictionaries are merged in row
+//! order, so a value's index is the order of its first row in the batch.
+
+use std::hash::Hash;
+
+use polars::prelude::*;
+use polars_arrow::array::Utf8ViewArray;
+use rayon::prelude::*;
+
+use super::validate::{hash128, is_missing};
+use super::FastMap;
+use crate::error::{Error, Result};
+
+/// Each row's index into the distinct values of a column (or tuple of columns).
+#[derive(Debug, Default)]
+pub(super) struct Dict {
+    /// Per row: the index of its value.
+    pub(super) keys: Vec<u32>,
+    /// Per distinct value, in order of appearance: the first row holding it.
+    pub(super) firsts: Vec<u32>,
+}
+
+/// A batch's columns as the validator's row loop reads them.
+#[derive(Debug, Default)]
+pub(super) struct Prepared {
+    /// The date column (a single text date column only).
+    pub(super) date: Option<Dict>,
+    /// The region columns together, raw (untrimmed) values.
+    pub(super) region: Dict,
+    /// The event-type column.
+    pub(super) kind: Option<Dict>,
+    /// Per row, the hash of the trimmed event id, or `None` where the id is missing.
+    pub(super) id: Option<Vec<Option<u128>>>,
+}
+
+/// Which columns the kernels read.
+#[derive(Debug, Clone, Default)]
+pub(super) struct PrepPlan {
+    pub(super) date: Option<String>,
+    pub(super) regions: Vec<String>,
+    pub(super) kind: Option<String>,
+    pub(super) id: Option<String>,
+    pub(super) na: Vec<String>,
+}
+
+/// One run's columns as single arrays.
+struct Run<'a> {
+    rows: usize,
+    date: Option<&'a Utf8ViewArray>,
+    regions: Vec<&'a Utf8ViewArray>,
+    kind: Option<&'a Utf8ViewArray>,
+    id: Option<&'a Utf8ViewArray>,
+}
+
+/// One run's dictionaries, with the values they index (borrowed from the run).
+struct RunDicts<'a> {
+    date: Option<(Dict, Vec<Option<&'a str>>)>,
+    region: (Dict, Vec<Vec<Option<&'a str>>>),
+    kind: Option<(Dict, Vec<Option<&'a str>>)>,
+    id: Option<Vec<Option<u128>>>,
+}
+
+impl PrepPlan {
+    /// Prepares the runs of a batch (each run's columns in one chunk each; see
+    /// [`single_chunk`]), in parallel, merged in order.
+    ///
+    /// # Errors
+    /// A column is missing or not text.
+    pub(super) fn prepare(&self, runs: &[DataFrame]) -> Result<Prepared> {
+        let runs: Vec<Run<'_>> = runs.iter().map(|f| self.run(f)).collect::<Result<_>>()?;
+        let dicts: Vec<RunDicts<'_>> = runs.par_iter().map(|r| self.dicts(r)).collect();
+        let mut out = Prepared::default();
+        let mut offset = 0u32;
+        let mut date = self.date.as_ref().map(|_| Merge::default());
+        let mut kind = self.kind.as_ref().map(|_| Merge::default());
+        let mut region = Merge::default();
+        let mut ids: Option<Vec<Option<u128>>> = self.id.as_ref().map(|_| Vec::new());
+        for (run, d) in runs.iter().zip(dicts) {
+            if let (Some(m), Some((dict, values))) = (date.as_mut(), d.date) {
+                m.add(dict, values, offset);
+            }
+            if let (Some(m), Some((dict, values))) = (kind.as_mut(), d.kind) {
+                m.add(dict, values, offset);
+            }
+            region.add(d.region.0, d.region.1, offset);
+            if let (Some(all), Some(mut part)) = (ids.as_mut(), d.id) {
+                all.append(&mut part);
+            }
+            offset += run.rows as u32;
+        }
+        out.date = date.map(|m| m.dict);
+        out.kind = kind.map(|m| m.dict);
+        out.region = region.dict;
+        out.id = ids;
+        Ok(out)
+    }
+
+    fn run<'a>(&self, frame: &'a DataFrame) -> Result<Run<'a>> {
+        let array = |name: &str| -> Result<&'a Utf8ViewArray> {
+            let ca = frame
+                .column(name)
+                .and_then(|c| c.str())
+                .map_err(Error::polars(format!("column '{name}' is not text")))?;
+            single_chunk(ca).ok_or_else(|| {
+                Error::Usage(format!("internal: column '{name}' is not in one chunk"))
+            })
+        };
+        Ok(Run {
+            rows: frame.height(),
+            date: self.date.as_deref().map(array).transpose()?,
+            regions: self
+                .regions
+                .iter()
+                .map(|c| array(c))
+                .collect::<Result<_>>()?,
+            kind: self.kind.as_deref().map(array).transpose()?,
+            id: self.id.as_deref().map(array).transpose()?,
+        })
+    }
+
+    fn dicts<'a>(&self, run: &Run<'a>) -> RunDicts<'a> {
+        let values = |a: &'a Utf8ViewArray| dict_of(run.rows, |row| a.get(row));
+        // The tuple of region values: each column's own dictionary first, then the tuple of
+        // their indices (packed into one integer for up to four columns).
+        let per_column: Vec<(Dict, Vec<Option<&'a str>>)> =
+            run.regions.iter().map(|a| values(a)).collect();
+        let tuple = if per_column.len() <= 4 {
+            dict_of(run.rows, |row| {
+                per_column
+                    .iter()
+                    .fold(0u128, |k, (d, _)| (k << 32) | u128::from(d.keys[row]))
+            })
+            .0
+        } else {
+            dict_of(run.rows, |row| {
+                per_column
+                    .iter()
+                    .map(|(d, _)| d.keys[row])
+                    .collect::<Vec<u32>>()
+            })
+            .0
+        };
+        let tuple_values: Vec<Vec<Option<&'a str>>> = tuple
+            .firsts
+            .iter()
+            .map(|&row| run.regions.iter().map(|a| a.get(row as usize)).collect())
+            .collect();
+        let na = &self.na;
+        RunDicts {
+            date: run.date.map(values),
+            region: (tuple, tuple_values),
+            kind: run.kind.map(values),
+            id: run.id.map(|a| {
+                (0..run.rows)
+                    .map(|row| {
+                        let v = a.get(row).map(str::trim);
+                        (!is_missing(v, na)).then(|| hash128(v.unwrap_or_default()))
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// The one array of a column in one chunk.
+pub(super) fn single_chunk(ca: &StringChunked) -> Option<&Utf8ViewArray> {
+    match ca.downcast_iter().collect::<Vec<_>>().as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// A dictionary of `rows` values, in order of appearance, and the values.
+fn dict_of<K: Hash + Eq + Clone>(rows: usize, key_of: impl Fn(usize) -> K) -> (Dict, Vec<K>) {
+    let mut index: FastMap<K, u32> = FastMap::default();
+    let mut dict = Dict {
+        keys: Vec::with_capacity(rows),
+        firsts: Vec::new(),
+    };
+    let mut values = Vec::new();
+    for row in 0..rows {
+        let key = key_of(row);
+        let next = dict.firsts.len() as u32;
+        let k = *index.entry(key.clone()).or_insert_with(|| {
+            dict.firsts.push(row as u32);
+            values.push(key);
+            next
+        });
+        dict.keys.push(k);
+    }
+    (dict, values)
+}
+
+/// Runs' dictionaries merged into one over the batch.
+struct Merge<K> {
+    index: FastMap<K, u32>,
+    dict: Dict,
+}
+
+impl<K> Default for Merge<K> {
+    fn default() -> Self {
+        Merge {
+            index: FastMap::default(),
+            dict: Dict::default(),
+        }
+    }
+}
+
+impl<K: Hash + Eq> Merge<K> {
+    /// Adds the next run (its first row is batch row `offset`).
+    fn add(&mut self, run: Dict, values: Vec<K>, offset: u32) {
+        let remap: Vec<u32> = values
+            .into_iter()
+            .zip(&run.firsts)
+            .map(|(value, &first)| {
+                let next = self.dict.firsts.len() as u32;
+                *self.index.entry(value).or_insert_with(|| {
+                    self.dict.firsts.push(first + offset);
+                    next
+                })
+            })
+            .collect();
+        if self.dict.keys.is_empty() && remap.iter().enumerate().all(|(i, &k)| k == i as u32) {
+            self.dict.keys = run.keys;
+        } else {
+            self.dict
+                .keys
+                .extend(run.keys.iter().map(|&k| remap[k as usize]));
+        }
+    }
+}
