@@ -345,16 +345,22 @@ impl ChunkParser {
 }
 
 impl TextBatch {
+    /// The strict CSV reader over the chunk, for what Polars does not say: where the header
+    /// ends, the first malformed record, the line of a record.
+    fn csv_reader(&self, has_headers: bool) -> csv::Reader<&[u8]> {
+        csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(has_headers)
+            .flexible(true)
+            .from_reader(&self.text[..])
+    }
+
     /// Bytes of the header record at the start of the chunk (0 without one).
     fn header_len(&self) -> usize {
         if !self.has_header {
             return 0;
         }
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(self.delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(&self.text[..]);
+        let mut reader = self.csv_reader(false);
         let mut record = csv::ByteRecord::new();
         match reader.read_byte_record(&mut record) {
             Ok(true) => {
@@ -374,11 +380,7 @@ impl TextBatch {
 
     /// The first record the strict CSV reader rejects, as "line N: message".
     pub(super) fn first_error(&self) -> Option<String> {
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(self.delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(&self.text[..]);
+        let mut reader = self.csv_reader(false);
         let mut record = csv::ByteRecord::new();
         loop {
             match reader.read_byte_record(&mut record) {
@@ -403,11 +405,7 @@ impl TextBatch {
             .collect();
         wanted.sort_unstable();
         let mut out = vec![0; records.len()];
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(self.delimiter)
-            .has_headers(self.has_header)
-            .flexible(true)
-            .from_reader(text);
+        let mut reader = self.csv_reader(self.has_header);
         let mut next = wanted.iter().peekable();
         let mut record = csv::ByteRecord::new();
         let mut index = 0u64;

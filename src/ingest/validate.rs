@@ -1218,7 +1218,9 @@ mod tests {
 
     /// Judges rows of a generic `date,region,actor,fatalities,id` table under `spec`'s
     /// options; returns each row's outcome in words.
-    fn judge(tweak: impl Fn(&mut InputSpec), rows: &[[&str; 5]]) -> Vec<String> {
+    /// The test table's header, and the settings that read it (as of 2020-06-30) with
+    /// `regions` as the region columns.
+    fn test_table(regions: &[&str]) -> (Vec<String>, InputSpec) {
         let header: Vec<String> = ["date", "region", "actor", "fatalities", "id"]
             .map(String::from)
             .to_vec();
@@ -1227,9 +1229,14 @@ mod tests {
             NaiveDate::from_ymd_opt(2020, 6, 30).unwrap(),
         );
         spec.date_col = Some("date".into());
-        spec.region_cols = vec!["region".into()];
+        spec.region_cols = regions.iter().map(|r| r.to_string()).collect();
         spec.actor_cols = vec!["actor".into()];
         spec.id_col = Some("id".into());
+        (header, spec)
+    }
+
+    fn judge(tweak: impl Fn(&mut InputSpec), rows: &[[&str; 5]]) -> Vec<String> {
+        let (header, mut spec) = test_table(&["region"]);
         tweak(&mut spec);
         let map = schema::resolve_columns(&spec, &header, std::path::Path::new("t.csv")).unwrap();
         let mut v = Validator::new(&spec, map, header.clone(), "t.csv".into(), DateMode::Infer);
@@ -1325,17 +1332,7 @@ mod tests {
     /// Loads `rows` of a generic `date,region,actor,fatalities,id` table in one batch, by
     /// the integer path or row by row only; the cells, regions, types and ledger.
     fn load(tweak: &dyn Fn(&mut InputSpec), rows: &[[String; 5]], fast: bool) -> String {
-        let header: Vec<String> = ["date", "region", "actor", "fatalities", "id"]
-            .map(String::from)
-            .to_vec();
-        let mut spec = InputSpec::new(
-            Source::File("t.csv".into()),
-            NaiveDate::from_ymd_opt(2020, 6, 30).unwrap(),
-        );
-        spec.date_col = Some("date".into());
-        spec.region_cols = vec!["region".into(), "actor".into()];
-        spec.actor_cols = vec!["actor".into()];
-        spec.id_col = Some("id".into());
+        let (header, mut spec) = test_table(&["region", "actor"]);
         spec.max_rejected = 1.0;
         tweak(&mut spec);
         let map = schema::resolve_columns(&spec, &header, std::path::Path::new("t.csv")).unwrap();
