@@ -125,6 +125,23 @@ pub fn series_start_note(set: &SeriesSet, rule: SeriesStart) -> (String, bool) {
     (text, true)
 }
 
+/// Whether `values` are whole, non-negative numbers whose total (and so every partial sum,
+/// in any order) is exact in f64.
+fn sums_exactly(values: &[f64]) -> bool {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    let mut total = 0.0;
+    for &v in values {
+        if !(v.fract() == 0.0 && v.is_sign_positive() && v <= EXACT) {
+            return false;
+        }
+        total += v;
+        if total > EXACT {
+            return false;
+        }
+    }
+    true
+}
+
 /// Builds the weekly series of every region.
 ///
 /// `from`/`to` widen (or cut) the run of weeks to the weeks containing them; without them the
@@ -140,35 +157,6 @@ pub fn weekly_series(
     start: SeriesStart,
 ) -> Result<SeriesSet> {
     let ws = incidents.week_start;
-    let weeks_of: Vec<i32> = incidents
-        .date
-        .iter()
-        .map(|&d| to_days(ws.week_of(d)))
-        .collect();
-    let mut columns = vec![
-        Column::new("region".into(), incidents.region.clone()),
-        Column::new("week".into(), weeks_of),
-        Column::new("events".into(), incidents.events.clone()),
-    ];
-    let mut aggs = vec![col("events").sum()];
-    if let Some(f) = &incidents.fatalities {
-        columns.push(Column::new("fatalities".into(), f.clone()));
-        aggs.push(col("fatalities").sum());
-    }
-    if let Some(w) = &incidents.weight {
-        columns.push(Column::new("weight".into(), w.clone()));
-        aggs.push(col("weight").sum());
-    }
-    let frame = DataFrame::new_infer_height(columns)
-        .map_err(Error::polars("building the incident table"))?;
-    let grouped = frame
-        .lazy()
-        .group_by([col("region"), col("week")])
-        .agg(aggs)
-        .sort(["region", "week"], Default::default())
-        .collect()
-        .map_err(Error::polars("grouping incidents by region and week"))?;
-
     let data_first = incidents.date.iter().min().map(|&d| ws.week_of(d));
     let data_last = incidents.date.iter().max().map(|&d| ws.week_of(d));
     let first = from.map(|d| ws.week_of(d)).or(data_first);
@@ -204,51 +192,106 @@ pub fn weekly_series(
         })
         .collect();
 
-    let get_f64 = |name: &str| -> Result<Vec<f64>> {
-        Ok(grouped
-            .column(name)
-            .and_then(|c| c.f64().cloned())
-            .map_err(Error::polars("reading grouped sums"))?
+    let columns = [
+        Some(&incidents.events),
+        incidents.fatalities.as_ref(),
+        incidents.weight.as_ref(),
+    ];
+    if columns.into_iter().flatten().all(|v| sums_exactly(v)) {
+        // Whole numbers whose total is exact in f64: every order of summation gives the
+        // same sums, so the cells are added straight into their weeks.
+        for (i, &day) in incidents.date.iter().enumerate() {
+            let offset = to_days(ws.week_of(day)) - first_days;
+            if offset < 0 || (offset / 7) as usize >= n {
+                continue; // outside the chosen run of weeks (only possible with --from/--to)
+            }
+            let w = (offset / 7) as usize;
+            let s = &mut series[slot_of[incidents.region[i] as usize]];
+            s.events[w] += incidents.events[i];
+            if let (Some(dst), Some(src)) = (s.fatalities.as_mut(), &incidents.fatalities) {
+                dst[w] += src[i];
+            }
+            if let (Some(dst), Some(src)) = (s.weight.as_mut(), &incidents.weight) {
+                dst[w] += src[i];
+            }
+        }
+    } else {
+        // Fractional values: Polars' sums, whose order of addition the outputs were made with.
+        let weeks_of: Vec<i32> = incidents
+            .date
             .iter()
-            .map(|v| v.unwrap_or(0.0))
-            .collect())
-    };
-    let regions: Vec<u32> = grouped
-        .column("region")
-        .and_then(|c| c.u32().cloned())
-        .map_err(Error::polars("reading grouped regions"))?
-        .into_no_null_iter()
-        .collect();
-    let week_days: Vec<i32> = grouped
-        .column("week")
-        .and_then(|c| c.i32().cloned())
-        .map_err(Error::polars("reading grouped weeks"))?
-        .into_no_null_iter()
-        .collect();
-    let events = get_f64("events")?;
-    let fatalities = incidents
-        .fatalities
-        .as_ref()
-        .map(|_| get_f64("fatalities"))
-        .transpose()?;
-    let weight = incidents
-        .weight
-        .as_ref()
-        .map(|_| get_f64("weight"))
-        .transpose()?;
-    for i in 0..regions.len() {
-        let offset = week_days[i] - first_days;
-        if offset < 0 || offset % 7 != 0 || (offset / 7) as usize >= n {
-            continue; // outside the chosen run of weeks (only possible with --from/--to)
+            .map(|&d| to_days(ws.week_of(d)))
+            .collect();
+        let mut columns = vec![
+            Column::new("region".into(), incidents.region.clone()),
+            Column::new("week".into(), weeks_of),
+            Column::new("events".into(), incidents.events.clone()),
+        ];
+        let mut aggs = vec![col("events").sum()];
+        if let Some(f) = &incidents.fatalities {
+            columns.push(Column::new("fatalities".into(), f.clone()));
+            aggs.push(col("fatalities").sum());
         }
-        let w = (offset / 7) as usize;
-        let s = &mut series[slot_of[regions[i] as usize]];
-        s.events[w] = events[i];
-        if let (Some(dst), Some(src)) = (s.fatalities.as_mut(), &fatalities) {
-            dst[w] = src[i];
+        if let Some(w) = &incidents.weight {
+            columns.push(Column::new("weight".into(), w.clone()));
+            aggs.push(col("weight").sum());
         }
-        if let (Some(dst), Some(src)) = (s.weight.as_mut(), &weight) {
-            dst[w] = src[i];
+        let frame = DataFrame::new_infer_height(columns)
+            .map_err(Error::polars("building the incident table"))?;
+        let grouped = frame
+            .lazy()
+            .group_by([col("region"), col("week")])
+            .agg(aggs)
+            .sort(["region", "week"], Default::default())
+            .collect()
+            .map_err(Error::polars("grouping incidents by region and week"))?;
+
+        let get_f64 = |name: &str| -> Result<Vec<f64>> {
+            Ok(grouped
+                .column(name)
+                .and_then(|c| c.f64().cloned())
+                .map_err(Error::polars("reading grouped sums"))?
+                .iter()
+                .map(|v| v.unwrap_or(0.0))
+                .collect())
+        };
+        let regions: Vec<u32> = grouped
+            .column("region")
+            .and_then(|c| c.u32().cloned())
+            .map_err(Error::polars("reading grouped regions"))?
+            .into_no_null_iter()
+            .collect();
+        let week_days: Vec<i32> = grouped
+            .column("week")
+            .and_then(|c| c.i32().cloned())
+            .map_err(Error::polars("reading grouped weeks"))?
+            .into_no_null_iter()
+            .collect();
+        let events = get_f64("events")?;
+        let fatalities = incidents
+            .fatalities
+            .as_ref()
+            .map(|_| get_f64("fatalities"))
+            .transpose()?;
+        let weight = incidents
+            .weight
+            .as_ref()
+            .map(|_| get_f64("weight"))
+            .transpose()?;
+        for i in 0..regions.len() {
+            let offset = week_days[i] - first_days;
+            if offset < 0 || offset % 7 != 0 || (offset / 7) as usize >= n {
+                continue; // outside the chosen run of weeks (only possible with --from/--to)
+            }
+            let w = (offset / 7) as usize;
+            let s = &mut series[slot_of[regions[i] as usize]];
+            s.events[w] = events[i];
+            if let (Some(dst), Some(src)) = (s.fatalities.as_mut(), &fatalities) {
+                dst[w] = src[i];
+            }
+            if let (Some(dst), Some(src)) = (s.weight.as_mut(), &weight) {
+                dst[w] = src[i];
+            }
         }
     }
     // Where each series starts: the week of its first covered day.
@@ -333,6 +376,49 @@ mod tests {
             top_level_first: Vec::new(),
             details: Vec::new(),
         }
+    }
+
+    #[test]
+    fn whole_numbers_are_summed_as_polars_sums_them() {
+        // The same cells with whole fatalities (added straight into weeks) and with a
+        // fraction added to one cell (summed by Polars): every other week agrees exactly.
+        let days = [
+            "2024-01-01",
+            "2024-01-03",
+            "2024-01-09",
+            "2024-01-10",
+            "2024-01-24",
+            "2024-01-02",
+        ];
+        let rows: Vec<(&str, &str)> = (0..60)
+            .map(|i| (["A", "B", "C"][i % 3], days[(i * 7) % days.len()]))
+            .collect();
+        let whole = incidents(&rows, WeekStart::Mon, "2024-01-22");
+        let mut fractional = incidents(&rows, WeekStart::Mon, "2024-01-22");
+        let f = fractional.fatalities.as_mut().unwrap();
+        f[0] += 0.5;
+        assert!(sums_exactly(whole.fatalities.as_ref().unwrap()));
+        assert!(!sums_exactly(fractional.fatalities.as_ref().unwrap()));
+        let a = weekly_series(&whole, None, None, SeriesStart::Data).unwrap();
+        let b = weekly_series(&fractional, None, None, SeriesStart::Data).unwrap();
+        assert_eq!(a.weeks, b.weeks);
+        let first_week = a.weeks.iter().position(|w| *w == d("2024-01-01")).unwrap();
+        for (x, y) in a.series.iter().zip(&b.series) {
+            assert_eq!(x.events, y.events);
+            let (fx, fy) = (
+                x.fatalities.as_ref().unwrap(),
+                y.fatalities.as_ref().unwrap(),
+            );
+            for w in 0..a.weeks.len() {
+                let shift = if x.region == ["A"] && w == first_week {
+                    0.5
+                } else {
+                    0.0
+                };
+                assert_eq!(fx[w] + shift, fy[w], "{:?} week {w}", x.region);
+            }
+        }
+        assert!(a.series.iter().any(|s| s.events.iter().sum::<f64>() > 0.0));
     }
 
     #[test]

@@ -17,6 +17,10 @@ pub fn format_number(x: f64) -> String {
 /// `inf`/`-inf` for infinities, empty for none or NaN.
 pub fn format_full(x: Option<f64>) -> String {
     match x {
+        // Whole numbers (most counts) as integers: the same digits `{v}` gives, faster.
+        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 && (v != 0.0 || v.is_sign_positive()) => {
+            (v as i64).to_string()
+        }
         None => String::new(),
         Some(v) if v.is_nan() => String::new(),
         Some(v) if v.is_infinite() => if v > 0.0 { "inf" } else { "-inf" }.into(),
@@ -56,6 +60,33 @@ pub fn format_stat(x: Option<f64>) -> String {
 #[cfg(test)]
 mod full_tests {
     use super::format_full;
+
+    #[test]
+    fn whole_numbers_print_as_display_prints_them() {
+        let mut x = 1.0_f64;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            999_999_999_999_999.0,
+            1e15,
+            -1e15,
+            1e16,
+        ];
+        while x < 1e17 {
+            values.extend([x, -x, x + 1.0, x - 1.0, (x * 0.7).floor()]);
+            x *= 3.0;
+        }
+        for v in values {
+            let plain = if v != 0.0 && !(1e-5..1e16).contains(&v.abs()) {
+                format!("{v:e}")
+            } else {
+                format!("{v}")
+            };
+            assert_eq!(format_full(Some(v)), plain, "{v:?}");
+        }
+    }
 
     #[test]
     fn full_precision_round_trips() {

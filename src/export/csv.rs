@@ -4,9 +4,9 @@ use crate::compare::{Comparison, ComparisonSetup};
 use crate::detect::Finding;
 use crate::error::{Error, Result};
 use crate::format::format_full;
-use crate::model::SeriesSet;
+use crate::model::{iso_week_label, SeriesSet, WeekStart};
 
-use super::{comparison_cells, finding_cells, findings_header, series_header, series_rows};
+use super::{comparison_cells, finding_cells, findings_header, series_header};
 
 /// Makes a text cell safe for spreadsheets: a value that starts like a formula (`=`, `+`, `-`,
 /// `@`, tab, carriage return) gets a leading apostrophe (OWASP "CSV injection").
@@ -46,9 +46,41 @@ pub(super) fn write_csv(
     })
 }
 
-/// The series table as CSV.
+/// The series table as CSV: the cells of [`series_rows`], written field by field with each
+/// week's labels and each region's names made once (the table has a row per region and week).
 pub fn series_csv(set: &SeriesSet) -> Result<Vec<u8>> {
-    write_csv(&series_header(set), series_rows(set))
+    let to_err = |e: csv::Error| Error::Write {
+        path: "-".into(),
+        source: std::io::Error::other(e),
+    };
+    let safe = |c: String| csv_safe(&c).into_owned();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(series_header(set)).map_err(to_err)?;
+    let weeks: Vec<String> = set.weeks.iter().map(|d| safe(d.to_string())).collect();
+    let iso: Option<Vec<String>> = (set.week_start == WeekStart::Mon)
+        .then(|| set.weeks.iter().map(|d| safe(iso_week_label(*d))).collect());
+    for s in &set.series {
+        let names: Vec<String> = s.region.iter().map(|c| safe(c.clone())).collect();
+        for i in s.start..set.weeks.len() {
+            w.write_field(&weeks[i]).map_err(to_err)?;
+            if let Some(iso) = &iso {
+                w.write_field(&iso[i]).map_err(to_err)?;
+            }
+            for name in &names {
+                w.write_field(name).map_err(to_err)?;
+            }
+            let values = [Some(&s.events), s.fatalities.as_ref(), s.weight.as_ref()];
+            for v in values.into_iter().flatten() {
+                w.write_field(safe(format_full(Some(v[i]))))
+                    .map_err(to_err)?;
+            }
+            w.write_record(None::<&[u8]>).map_err(to_err)?;
+        }
+    }
+    w.into_inner().map_err(|e| Error::Write {
+        path: "-".into(),
+        source: std::io::Error::other(e.to_string()),
+    })
 }
 
 /// Findings as CSV, in the order given.
@@ -115,6 +147,35 @@ pub fn comparison_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_series_writer_gives_the_cells_of_the_series_rows() {
+        use super::super::series_rows;
+        use crate::model::WeeklySeries;
+        let monday = chrono::NaiveDate::from_ymd_opt(2024, 12, 30).unwrap();
+        for (week_start, weight) in [(WeekStart::Mon, true), (WeekStart::Sat, false)] {
+            let weeks: Vec<_> = (0..4).map(|i| monday + chrono::Days::new(7 * i)).collect();
+            let series = |region: &[&str], start: usize, values: [f64; 4]| WeeklySeries {
+                region: region.iter().map(|r| r.to_string()).collect(),
+                start,
+                events: values.to_vec(),
+                fatalities: Some(values.iter().map(|v| v * 2.5).collect()),
+                weight: weight.then(|| values.iter().map(|v| -v / 3.0).collect()),
+            };
+            let set = SeriesSet {
+                region_columns: vec!["country".into(), "admin1".into()],
+                weeks,
+                week_start,
+                weight_name: weight.then(|| "=w".into()),
+                series: vec![
+                    series(&["Syria", "=Idlib, \"north\""], 0, [0.0, 1.0, 1e17, -0.0]),
+                    series(&["Syria", "@x"], 2, [3.0, 0.1 + 0.2, 7.0, f64::NAN]),
+                ],
+            };
+            let rows = write_csv(&series_header(&set), series_rows(&set)).unwrap();
+            assert_eq!(series_csv(&set).unwrap(), rows, "{week_start:?}");
+        }
+    }
 
     #[test]
     fn neutralises_formula_prefixes() {

@@ -382,9 +382,13 @@ impl<'s> Validator<'s> {
         lines: &Lines<'_>,
     ) -> Result<Flow> {
         let path = self.path.clone();
-        // One chunk per column: row access into a many-chunk array costs a search per call.
+        // Row access into a many-chunk array costs a search per call: the text loader's few
+        // runs (one per core, prepared already) are read as they are, anything else is made
+        // one chunk per column (which the kernels need).
         let mut frame = frame.clone();
-        frame.rechunk_mut_par();
+        if prepared.is_none() || frame.max_n_chunks() > 8 {
+            frame.rechunk_mut_par();
+        }
         let needed = self.needed.clone();
         let mut by_name = FastMap::default();
         for name in &needed {
