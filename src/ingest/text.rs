@@ -202,8 +202,23 @@ pub(super) fn load_text(
             }
             notes
         });
+        // The rows a plain file holds, estimated from its size and the first chunk, so that
+        // the event-id set is made once at its final size instead of growing by copies (at
+        // 50M ids, each copy moves a gigabyte while the old table is still held).
+        let file_bytes = match (&spec.source, gzip) {
+            (super::spec::Source::File(p), false) => std::fs::metadata(p).ok().map(|m| m.len()),
+            _ => None,
+        };
+        let mut sized = false;
         for item in rx {
             let (batch, frame, prepared) = item?;
+            if let (Some(total), false) = (file_bytes, sized) {
+                sized = true;
+                let bytes = batch.text.len() as u64;
+                if frame.height() >= 1000 && bytes > 0 {
+                    validator.expect_rows(total.saturating_mul(frame.height() as u64) / bytes);
+                }
+            }
             if validator.batch(&frame, prepared, &Lines::Text(&batch))? == Flow::Stop {
                 break; // dropping the receiver stops the reader
             }

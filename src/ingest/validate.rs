@@ -533,6 +533,15 @@ impl<'s> Validator<'s> {
         }
     }
 
+    /// Makes room for the event ids of about `rows` rows (an estimate of the file's rows).
+    pub(super) fn expect_rows(&mut self, rows: u64) {
+        if self.rules.map.id.is_some() && !self.dates.sniffing() {
+            let rows = usize::try_from(rows).unwrap_or(usize::MAX);
+            self.seen_ids
+                .reserve(rows.saturating_sub(self.seen_ids.len()));
+        }
+    }
+
     /// The global id of a region, given at its first kept row.
     fn region_id(&mut self, key: &[&str]) -> u32 {
         let owned: RegionKey = key.iter().map(|s| s.to_string()).collect();
