@@ -46,7 +46,7 @@ pub(super) fn write_csv(
     })
 }
 
-/// The series table as CSV: the cells of [`series_rows`], written field by field with each
+/// The series table as CSV: the cells of `series_rows`, written field by field with each
 /// week's labels and each region's names made once (the table has a row per region and week).
 pub fn series_csv(set: &SeriesSet) -> Result<Vec<u8>> {
     let to_err = |e: csv::Error| Error::Write {
