@@ -15,7 +15,7 @@ use polars::prelude::*;
 use polars_arrow::array::Utf8ViewArray;
 use rayon::prelude::*;
 
-use super::validate::{hash128, is_missing};
+use super::validate::id_hash;
 use super::FastMap;
 use crate::error::{Error, Result};
 
@@ -158,22 +158,18 @@ impl PrepPlan {
             date: run.date.map(values),
             region: (tuple, tuple_values),
             kind: run.kind.map(values),
-            id: run.id.map(|a| {
-                (0..run.rows)
-                    .map(|row| {
-                        let v = a.get(row).map(str::trim);
-                        (!is_missing(v, na)).then(|| hash128(v.unwrap_or_default()))
-                    })
-                    .collect()
-            }),
+            id: run
+                .id
+                .map(|a| (0..run.rows).map(|row| id_hash(a.get(row), na)).collect()),
         }
     }
 }
 
 /// The one array of a column in one chunk.
 pub(super) fn single_chunk(ca: &StringChunked) -> Option<&Utf8ViewArray> {
-    match ca.downcast_iter().collect::<Vec<_>>().as_slice() {
-        [one] => Some(*one),
+    let mut arrays = ca.downcast_iter();
+    match (arrays.next(), arrays.next()) {
+        (Some(one), None) => Some(one),
         _ => None,
     }
 }

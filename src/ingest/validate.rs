@@ -147,6 +147,13 @@ pub(super) fn hash128<T: std::hash::Hash + ?Sized>(value: &T) -> u128 {
     (u128::from(a) << 64) | u128::from(b)
 }
 
+/// The hash an event id is de-duplicated by (its trimmed text), or `None` where it is
+/// missing (empty or an NA value).
+pub(super) fn id_hash(value: Option<&str>, na: &[String]) -> Option<u128> {
+    let v = value.map(str::trim);
+    (!is_missing(v, na)).then(|| hash128(v.unwrap_or_default()))
+}
+
 /// Checks rows batch by batch and sums the kept ones into (region, day, event type) cells.
 pub(super) struct Validator<'s> {
     rules: Rules<'s>,
@@ -566,11 +573,7 @@ impl<'s> Validator<'s> {
     /// alone), and empty tables for its regions and event types.
     fn tables(&mut self, cols: &Cols<'_>, prepared: &Prepared) -> Tables {
         let mut date = Vec::new();
-        let column = match &self.rules.map.date {
-            DateSource::Column(c) => Some(c.clone()),
-            _ => None,
-        };
-        if let (Some(dict), Some(c)) = (&prepared.date, column) {
+        if let (Some(dict), Some(c)) = (&prepared.date, self.plan.date.clone()) {
             date.reserve(dict.firsts.len());
             for &first in &dict.firsts {
                 let value = cols
@@ -1077,12 +1080,7 @@ impl<'s> Validator<'s> {
             ..
         } = &self.rules;
         if let Some(c) = &map.id {
-            let hashed = id.unwrap_or_else(|| {
-                cols.get(c, row)
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty() && !na.iter().any(|n| n == v))
-                    .map(hash128)
-            });
+            let hashed = id.unwrap_or_else(|| id_hash(cols.get(c, row), na));
             match hashed {
                 Some(id) => {
                     if !self.seen_ids.insert(id) {
