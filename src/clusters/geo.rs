@@ -27,6 +27,32 @@ pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     2.0 * EARTH_RADIUS_KM * a.sqrt().min(1.0).asin()
 }
 
+/// The locations that may lie within `km` of location `i`, as indices into `locations`
+/// (sorted by latitude): a latitude band found by bisection and a longitude bound, both
+/// widened so that no location within `km` is missed. The distance itself decides; this
+/// only spares computing it for locations that cannot be that close.
+pub fn within_reach(
+    locations: &[(f64, f64)],
+    i: usize,
+    km: f64,
+) -> impl Iterator<Item = usize> + '_ {
+    let band = km / EARTH_RADIUS_KM;
+    let band_deg = band.to_degrees() * (1.0 + 1e-9) + 1e-9;
+    let (lat, lon) = locations[i];
+    let lo = locations.partition_point(|l| l.0 < lat - band_deg);
+    let hi = locations.partition_point(|l| l.0 <= lat + band_deg);
+    let cos_max = (lat.abs() + band_deg).min(90.0).to_radians().cos();
+    let lon_deg = if cos_max > 1e-6 && band < 1.0 {
+        ((band.sin() / cos_max).min(1.0).asin().to_degrees()) * (1.0 + 1e-9) + 1e-9
+    } else {
+        360.0
+    };
+    (lo..hi).filter(move |&j| {
+        let dl = (locations[j].1 - lon).abs();
+        dl.min(360.0 - dl) <= lon_deg
+    })
+}
+
 /// The point `km` away from (`lat`, `lon`) along the initial bearing `bearing_deg` (clockwise
 /// from north), in degrees: the spherical destination formula, for drawing a circle of that
 /// radius as the points along bearings 0–360°.

@@ -344,9 +344,11 @@ pub fn estimated_work(events: &[ScanEvent], params: &ScanParams) -> Work {
         .par_iter()
         .map(|&i| {
             let (lat, lon) = locations[i];
-            locations
-                .iter()
-                .filter(|&&(la, lo)| geo::haversine_km(lat, lon, la, lo) <= params.max_radius_km)
+            geo::within_reach(&locations, i, params.max_radius_km)
+                .filter(|&j| {
+                    let (la, lo) = locations[j];
+                    geo::haversine_km(lat, lon, la, lo) <= params.max_radius_km
+                })
                 .count()
         })
         .sum();

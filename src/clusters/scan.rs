@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::geo::haversine_km;
+use super::geo::{haversine_km, within_reach};
 
 /// One circle around a centre: the first `end` entries of its neighbour list.
 #[derive(Debug, Clone, Copy)]
@@ -47,30 +47,15 @@ impl<'a> Geometry<'a> {
         total: u64,
         max_radius_km: f64,
     ) -> Geometry<'a> {
-        // Candidates come from a latitude band (the locations are sorted by latitude) and a
-        // longitude bound, both widened so that no location within the radius is missed; the
+        // Candidates come from a latitude band and a longitude bound (`geo::within_reach`); the
         // distance itself decides.
-        let band = max_radius_km / super::geo::EARTH_RADIUS_KM;
-        let band_deg = band.to_degrees() * (1.0 + 1e-9) + 1e-9;
         let per_centre: Vec<(Vec<u32>, Vec<Circle>)> = (0..locations.len())
             .into_par_iter()
             .map(|i| {
                 let (lat, lon) = locations[i];
-                let lo = locations.partition_point(|l| l.0 < lat - band_deg);
-                let hi = locations.partition_point(|l| l.0 <= lat + band_deg);
-                let cos_max = (lat.abs() + band_deg).min(90.0).to_radians().cos();
-                let lon_deg = if cos_max > 1e-6 && band < 1.0 {
-                    ((band.sin() / cos_max).min(1.0).asin().to_degrees()) * (1.0 + 1e-9) + 1e-9
-                } else {
-                    360.0
-                };
-                let mut near: Vec<(f64, u32)> = (lo..hi)
+                let mut near: Vec<(f64, u32)> = within_reach(locations, i, max_radius_km)
                     .filter_map(|j| {
                         let (la, lo2) = locations[j];
-                        let dl = (lo2 - lon).abs();
-                        if dl.min(360.0 - dl) > lon_deg {
-                            return None;
-                        }
                         let d = if i == j {
                             0.0
                         } else {
