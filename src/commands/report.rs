@@ -288,7 +288,7 @@ fn year_to_date(
         ));
         return None;
     }
-    let (_, total) = compare::compare_regions(&sums.values, c.test, c.alpha);
+    let total = compare::compare_total(&sums.values, c.test, c.alpha);
     Some((sums.period, sums.against, total))
 }
 

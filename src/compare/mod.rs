@@ -199,41 +199,9 @@ pub fn compare_regions(
     test: TestKind,
     alpha: f64,
 ) -> (Vec<Comparison>, Comparison) {
-    let level = 1.0 - alpha;
-    let one = |region: RegionKey, period: &Blocks, against: &Blocks| -> Comparison {
-        let (x1, x2) = (period.total(), against.total());
-        let (w1, w2) = (period.weeks(), against.weeks());
-        let covered = w1 > 0.0 && w2 > 0.0;
-        let result = if covered {
-            test.run(period, against, level)
-        } else {
-            RateTest {
-                rate_ratio: None,
-                p_two_sided: 1.0,
-                p_greater: 1.0,
-                ci_low: 0.0,
-                ci_high: f64::INFINITY,
-                dispersion: None,
-            }
-        };
-        let rate = |x: f64, w: f64| if w > 0.0 { x / w } else { 0.0 };
-        let (r1, r2) = (rate(x1, w1), rate(x2, w2));
-        Comparison {
-            region,
-            count: x1,
-            count_against: x2,
-            weeks: w1,
-            weeks_against: w2,
-            test: result,
-            qvalue: None,
-            rate_change: r1 - r2,
-            percent_change: (covered && r2 > 0.0).then(|| 100.0 * (r1 - r2) / r2),
-            verdict: Verdict::NoSignificantChange,
-        }
-    };
     let mut rows: Vec<Comparison> = values
         .iter()
-        .map(|v| one(v.region.clone(), &v.period, &v.against))
+        .map(|v| compare_one(v.region.clone(), &v.period, &v.against, test, alpha))
         .collect();
     // Only regions with a test take part in the multiplicity adjustment.
     let testable: Vec<bool> = rows
@@ -251,14 +219,6 @@ pub fn compare_regions(
         c.qvalue = q;
         c.verdict = verdict(c, q.unwrap_or(1.0), alpha, test);
     }
-    let mut total_period = Blocks::default();
-    let mut total_against = Blocks::default();
-    for v in values.iter().filter(|v| v.fully_covered) {
-        add_blocks(&mut total_period, &v.period);
-        add_blocks(&mut total_against, &v.against);
-    }
-    let mut total = one(Vec::new(), &total_period, &total_against);
-    total.verdict = verdict(&total, total.test.p_two_sided, alpha, test);
     rows.sort_by(|a, b| {
         a.qvalue
             .unwrap_or(1.0)
@@ -266,7 +226,61 @@ pub fn compare_regions(
             .then(a.test.p_two_sided.total_cmp(&b.test.p_two_sided))
             .then(a.region.cmp(&b.region))
     });
-    (rows, total)
+    (rows, compare_total(values, test, alpha))
+}
+
+/// The totals row of [`compare_regions`] alone: all regions covered throughout both periods
+/// together, without testing each region (the year-to-date sentence needs only this).
+pub fn compare_total(values: &[RegionBlocks], test: TestKind, alpha: f64) -> Comparison {
+    let mut total_period = Blocks::default();
+    let mut total_against = Blocks::default();
+    for v in values.iter().filter(|v| v.fully_covered) {
+        add_blocks(&mut total_period, &v.period);
+        add_blocks(&mut total_against, &v.against);
+    }
+    let mut total = compare_one(Vec::new(), &total_period, &total_against, test, alpha);
+    total.verdict = verdict(&total, total.test.p_two_sided, alpha, test);
+    total
+}
+
+/// One comparison of `period` against `against`, before any multiplicity adjustment (no
+/// q-value; the verdict is set by the caller).
+fn compare_one(
+    region: RegionKey,
+    period: &Blocks,
+    against: &Blocks,
+    test: TestKind,
+    alpha: f64,
+) -> Comparison {
+    let (x1, x2) = (period.total(), against.total());
+    let (w1, w2) = (period.weeks(), against.weeks());
+    let covered = w1 > 0.0 && w2 > 0.0;
+    let result = if covered {
+        test.run(period, against, 1.0 - alpha)
+    } else {
+        RateTest {
+            rate_ratio: None,
+            p_two_sided: 1.0,
+            p_greater: 1.0,
+            ci_low: 0.0,
+            ci_high: f64::INFINITY,
+            dispersion: None,
+        }
+    };
+    let rate = |x: f64, w: f64| if w > 0.0 { x / w } else { 0.0 };
+    let (r1, r2) = (rate(x1, w1), rate(x2, w2));
+    Comparison {
+        region,
+        count: x1,
+        count_against: x2,
+        weeks: w1,
+        weeks_against: w2,
+        test: result,
+        qvalue: None,
+        rate_change: r1 - r2,
+        percent_change: (covered && r2 > 0.0).then(|| 100.0 * (r1 - r2) / r2),
+        verdict: Verdict::NoSignificantChange,
+    }
 }
 
 /// Adds `b` block by block into `sum` (same block layout: regions covered throughout).
@@ -352,6 +366,22 @@ mod tests {
         assert_eq!(get("Busy").verdict, Verdict::NoSignificantChange);
         assert_eq!(total.count, 36.0);
         assert_eq!(total.count_against, 36.0);
+    }
+
+    #[test]
+    fn the_total_alone_is_the_total_of_the_whole_comparison() {
+        let mut late = region("Late", &[5.0, 6.0, 7.0, 8.0], &[]);
+        late.fully_covered = false;
+        let values = [
+            late,
+            region("Busy", &[19.0, 8.0, 30.0, 9.0], &[8.0, 9.0, 9.0, 10.0]),
+            region("Calm", &[1.0, 0.0, 2.0, 1.0], &[0.0, 1.0, 3.0, 1.0]),
+        ];
+        for test in [TestKind::QuasiPoisson, TestKind::ExactPoisson] {
+            let (_, total) = compare_regions(&values, test, 0.05);
+            assert_eq!(compare_total(&values, test, 0.05), total);
+            assert_eq!(total.count, 70.0);
+        }
     }
 
     #[test]
