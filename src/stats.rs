@@ -192,7 +192,35 @@ pub fn pt_two_sided(t: f64, df: f64) -> f64 {
 }
 
 /// Student t quantile `qt(p, df)`, through [`qbeta`] (accurate to ~1e-15 in p).
+///
+/// Remembered per thread: a comparison of a thousand regions asks for the same quantile (one
+/// level, one number of weeks) a thousand times, and each search evaluates the incomplete
+/// beta function dozens of times. The answer is the same bits either way.
 pub fn qt(p: f64, df: f64) -> f64 {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static KNOWN: RefCell<HashMap<(u64, u64), f64>> = RefCell::new(HashMap::new());
+    }
+    /// More distinct quantiles than this per thread start the memory afresh.
+    const REMEMBERED: usize = 4096;
+    let key = (p.to_bits(), df.to_bits());
+    if let Some(t) = KNOWN.with(|m| m.borrow().get(&key).copied()) {
+        return t;
+    }
+    let t = qt_searched(p, df);
+    KNOWN.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= REMEMBERED {
+            m.clear();
+        }
+        m.insert(key, t);
+    });
+    t
+}
+
+/// [`qt`] without the memory.
+fn qt_searched(p: f64, df: f64) -> f64 {
     if df.is_nan() || df <= 0.0 || p.is_nan() {
         return f64::NAN;
     }
@@ -318,6 +346,18 @@ mod tests {
         assert_relative_eq!(q[0].unwrap(), 0.03, max_relative = 1e-12);
         assert_relative_eq!(q[2].unwrap(), 0.03, max_relative = 1e-12);
         assert_eq!(q[1], Some(1.0));
+    }
+
+    #[test]
+    fn remembered_t_quantiles_are_the_searched_ones() {
+        // Interleaved so that a memory keyed on the wrong thing would answer with another
+        // quantile.
+        for _ in 0..2 {
+            for (p, df) in [(0.975, 14.0), (0.975, 3.0), (0.995, 14.0), (0.025, 14.0)] {
+                assert_eq!(qt(p, df).to_bits(), qt_searched(p, df).to_bits());
+            }
+        }
+        assert_ne!(qt(0.975, 14.0), qt(0.975, 3.0));
     }
 
     #[test]

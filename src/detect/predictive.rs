@@ -42,6 +42,8 @@
 
 use crate::stats::ln_gamma;
 
+mod grid;
+
 /// Points of the numerical integration over the dispersion.
 pub const GRID: usize = 48;
 /// Scale of the half-Cauchy prior on 1/√k (chosen by simulation; see the module docs).
@@ -280,41 +282,27 @@ impl Predictive {
     /// Never for a non-empty baseline of finite values; an empty baseline is a caller's bug.
     pub fn from_baseline(base: &[f64]) -> Predictive {
         assert!(!base.is_empty(), "a baseline needs weeks");
-        let n = base.len() as f64;
         let sum: f64 = base.iter().sum();
-        let mean = sum / n;
-        // Distinct values with their multiplicity: the likelihood needs Γ(y + k) per value.
-        let mut values: Vec<f64> = base.to_vec();
-        values.sort_by(f64::total_cmp);
-        let mut distinct: Vec<(f64, f64)> = Vec::new();
-        for v in values {
-            match distinct.last_mut() {
-                Some((last, count)) if *last == v => *count += 1.0,
-                _ => distinct.push((v, 1.0)),
-            }
-        }
-        let k_min = 1.0 / n;
-        let k_max = 1e4 * mean.max(1.0);
-        let step = (k_max / k_min).ln() / (GRID - 1) as f64;
-        let b = sum + JEFFREYS;
-        let ln_gamma_b = ln_gamma(b);
-        let mut comps: Vec<(f64, Component)> = (0..GRID)
-            .map(|g| {
-                let k = k_min * (step * g as f64).exp();
-                let u = 1.0 / (k.sqrt() * DISPERSION_PRIOR_SCALE);
-                // Half-Cauchy on 1/√k, as a density over ln k (the grid's measure).
-                let ln_prior = u.ln() - (u * u).ln_1p();
-                let ln_gamma_k = ln_gamma(k);
+        let distinct = distinct(base);
+        let largest = distinct.last().map_or(0.0, |d| d.0);
+        Predictive::on_grid(&distinct, &grid::frame(base.len(), sum, largest))
+    }
+
+    /// The posterior-weighted mixture over the grid `frame` of a baseline whose distinct
+    /// values and their multiplicities are `distinct`.
+    fn on_grid(distinct: &[(f64, f64)], frame: &grid::Frame) -> Predictive {
+        let mut comps: Vec<(f64, Component)> = frame
+            .points
+            .iter()
+            .enumerate()
+            .map(|(g, point)| {
                 let ln_lik_y: f64 = distinct
                     .iter()
                     .filter(|(v, _)| *v > 0.0)
-                    .map(|&(v, m)| m * (ln_gamma(v + k) - ln_gamma_k))
+                    .map(|&(v, m)| m * (frame.ln_gamma_plus_k(g, v) - point.ln_gamma_k))
                     .sum();
-                let a = n * k - JEFFREYS;
-                // ln B(a, b) in `stats::ln_beta`'s order, with ln Γ(b) shared by the grid.
-                let ln_beta_ab = ln_gamma(a) + ln_gamma_b - ln_gamma(a + b);
-                let ln_w = ln_prior + JEFFREYS * k.ln() + ln_lik_y + ln_beta_ab;
-                (ln_w, Component::new(0.0, k, a, b, ln_beta_ab, ln_gamma_b))
+                let ln_w = point.prior + ln_lik_y + point.ln_beta_ab;
+                (ln_w, point.component)
             })
             .collect();
         let top = comps
@@ -424,6 +412,21 @@ impl Predictive {
     }
 }
 
+/// The distinct values of `base`, ascending, with their multiplicity: the likelihood needs
+/// Γ(y + k) once per value.
+fn distinct(base: &[f64]) -> Vec<(f64, f64)> {
+    let mut values: Vec<f64> = base.to_vec();
+    values.sort_by(f64::total_cmp);
+    let mut distinct: Vec<(f64, f64)> = Vec::new();
+    for v in values {
+        match distinct.last_mut() {
+            Some((last, count)) if *last == v => *count += 1.0,
+            _ => distinct.push((v, 1.0)),
+        }
+    }
+    distinct
+}
+
 /// Quantiles past this count are reported as ∞ (no realistic week reaches them).
 pub const MAX_COUNT: f64 = 1e9;
 
@@ -508,6 +511,39 @@ mod tests {
         let far = c.upper_tail(60.0, None);
         let step = c.upper_tail(59.0, None) - far;
         assert_relative_eq!(step, c.ln_pmf(59.0).exp(), max_relative = 1e-8);
+    }
+
+    /// The grid remembered per (weeks, total) gives the same predictive, to the last bit, as
+    /// a grid built afresh: for baselines met for the first time, met again, met again with
+    /// larger counts than the first (past the remembered table), and fractional ones.
+    #[test]
+    fn the_remembered_grid_changes_no_bit() {
+        let bases: [&[f64]; 6] = [
+            &[3.0, 7.0, 1.0, 0.0, 12.0, 4.0, 5.0, 2.0, 9.0, 6.0, 3.0, 4.0],
+            &[4.0, 6.0, 2.0, 1.0, 11.0, 3.0, 5.0, 3.0, 8.0, 7.0, 2.0, 4.0],
+            &[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 56.0],
+            &[0.0; 12],
+            &[
+                1.5, 0.25, 3.0, 7.75, 0.0, 2.0, 4.0, 5.0, 9.0, 6.0, 3.0, 14.25,
+            ],
+            &[
+                300.0, 1.0, 2.0, 3.0, 4.0, 500.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0,
+            ],
+        ];
+        for round in 0..2 {
+            for base in bases {
+                let sum: f64 = base.iter().sum();
+                let fresh = Predictive::on_grid(&distinct(base), &grid::fresh(base.len(), sum));
+                let remembered = Predictive::from_baseline(base);
+                assert_eq!(remembered, fresh, "round {round}, {base:?}");
+                for y in [0.0, 1.0, 5.0, 20.0, 400.0] {
+                    assert_eq!(
+                        remembered.upper_tail(y).to_bits(),
+                        fresh.upper_tail(y).to_bits()
+                    );
+                }
+            }
+        }
     }
 
     /// A search keeps each component's forward sums between probes: the tails, mid-p values
