@@ -120,6 +120,21 @@ pub struct ReportArgs {
     /// Exit with status 1 when any region alarms.
     #[arg(long)]
     pub fail_on_alarm: bool,
+    /// Deliver the report through these channels, comma-separated (overrides the config's
+    /// `[notify] channels`; email needs `[notify.email]`, the webhook's URL is read from
+    /// UPTICK_WEBHOOK_URL unless `[notify.webhook] url_env` names another variable)
+    #[arg(long, value_enum, value_name = "CHANNELS", value_delimiter = ',')]
+    pub notify: Vec<crate::config::Channel>,
+    /// When to deliver (overrides `[notify] when`) [default: new-alerts]
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub notify_when: Option<crate::config::When>,
+    /// Deliver again what was already delivered for the week
+    #[arg(long)]
+    pub resend: bool,
+    /// Send a short test message through the configured channels and say what happened
+    /// (no report is made)
+    #[arg(long)]
+    pub notify_test: bool,
 }
 
 /// `uptick evaluate`.

@@ -39,6 +39,142 @@ pub struct Config {
     /// The space-time cluster scan.
     #[serde(default)]
     pub clusters: ClustersConfig,
+    /// Delivery of each report.
+    #[serde(default)]
+    pub notify: NotifyConfig,
+}
+
+/// A delivery channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// E-mail over SMTP.
+    Email,
+    /// A JSON POST to an incoming webhook (Slack, Mattermost, Teams).
+    Webhook,
+    /// No delivery.
+    None,
+}
+
+impl std::fmt::Display for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Channel::Email => "email",
+            Channel::Webhook => "webhook",
+            Channel::None => "none",
+        })
+    }
+}
+
+/// When a report is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum When {
+    /// Every week, alerts or not.
+    Always,
+    /// Weeks with any alert.
+    Alerts,
+    /// Weeks with an alert that was not in the previous week's report (a quiet week is quiet).
+    #[default]
+    NewAlerts,
+}
+
+impl std::fmt::Display for When {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            When::Always => "always",
+            When::Alerts => "alerts",
+            When::NewAlerts => "new-alerts",
+        })
+    }
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tls {
+    /// Plain connection upgraded with STARTTLS, which is required (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption (a relay on the same machine only).
+    None,
+}
+
+impl Tls {
+    /// The usual port.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Tls::Starttls => 587,
+            Tls::Tls => 465,
+            Tls::None => 25,
+        }
+    }
+}
+
+impl std::fmt::Display for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Tls::Starttls => "STARTTLS",
+            Tls::Tls => "TLS",
+            Tls::None => "no TLS",
+        })
+    }
+}
+
+/// `[notify]`: delivery after each report (see [`crate::notify`]).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// The channels on (default: every channel that has a table below).
+    pub channels: Option<Vec<Channel>>,
+    /// When to deliver (default `new-alerts`).
+    pub when: Option<When>,
+    /// `[notify.email]`.
+    pub email: Option<EmailConfig>,
+    /// `[notify.webhook]`.
+    pub webhook: Option<WebhookConfig>,
+}
+
+/// `[notify.email]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    /// SMTP server.
+    pub host: String,
+    /// SMTP port (default: 587 for STARTTLS, 465 for TLS, 25 for none).
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls` or `none`.
+    pub tls: Option<Tls>,
+    /// Sender mailbox ("uptick <uptick@example.org>").
+    pub from: String,
+    /// Recipients.
+    pub to: Vec<String>,
+    /// Subject template.
+    pub subject: Option<String>,
+    /// Environment variable holding the SMTP user name.
+    pub user_env: Option<String>,
+    /// Environment variable holding the SMTP password.
+    pub password_env: Option<String>,
+    /// A PEM certificate to trust besides the system's (relative to the config file).
+    pub ca_file: Option<PathBuf>,
+    /// Seconds before a stalled connection fails (default 30).
+    pub timeout: Option<f64>,
+}
+
+/// `[notify.webhook]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Environment variable holding the URL (default `UPTICK_WEBHOOK_URL`).
+    pub url_env: Option<String>,
+    /// Seconds each attempt may take (default 10).
+    pub timeout: Option<f64>,
+    /// Attempts after the first on 5xx answers and connection errors (default 3).
+    pub retries: Option<u32>,
+    /// Seconds before the first retry, doubled before each next one (default 1).
+    pub backoff: Option<f64>,
 }
 
 /// `[input]`.
@@ -255,6 +391,23 @@ const KEYS: &[&str] = &[
     "test",
     "weeks",
     "root",
+    "notify",
+    "channels",
+    "when",
+    "email",
+    "webhook",
+    "host",
+    "port",
+    "tls",
+    "to",
+    "subject",
+    "user_env",
+    "password_env",
+    "ca_file",
+    "timeout",
+    "url_env",
+    "retries",
+    "backoff",
 ];
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -329,6 +482,9 @@ impl Config {
         };
         resolve(&mut config.input.path);
         resolve(&mut config.output.root);
+        if let Some(email) = config.notify.email.as_mut() {
+            resolve(&mut email.ca_file);
+        }
         Ok(config)
     }
 }
@@ -383,6 +539,20 @@ seed = 1
 
 [output]
 root = "reports"                  # each run writes ROOT/YYYY-Www/
+
+# Delivery after each report (exit code 3 if it fails; the report is kept either way).
+# Secrets come from environment variables, never from this file.
+# [notify]
+# when = "new-alerts"             # always | alerts | new-alerts (a quiet week sends nothing)
+# [notify.email]
+# host = "smtp.example.org"
+# tls = "starttls"                # starttls (port 587) | tls (465) | none (a local relay)
+# from = "uptick <uptick@example.org>"
+# to = ["desk@example.org", "analysts@example.org"]
+# user_env = "UPTICK_SMTP_USER"
+# password_env = "UPTICK_SMTP_PASSWORD"
+# [notify.webhook]
+# url_env = "UPTICK_WEBHOOK_URL"  # a Slack, Mattermost or Teams incoming webhook
 "#;
 
 #[cfg(test)]

@@ -48,6 +48,7 @@ pub mod export;
 pub mod format;
 pub mod ingest;
 pub mod model;
+pub mod notify;
 pub mod render;
 pub mod report;
 pub mod settings;

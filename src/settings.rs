@@ -291,6 +291,89 @@ impl Settings {
     }
 }
 
+/// `[notify]` and `--notify`/`--notify-when`/`--resend`, resolved: the channels on, each
+/// with its table; a channel asked for without its table is a usage error.
+///
+/// # Errors
+/// A channel without its table, or invalid values in it.
+pub fn notify_settings(
+    args: &ReportArgs,
+    config: &crate::config::NotifyConfig,
+) -> Result<crate::notify::NotifySettings> {
+    use crate::config::Channel;
+    use crate::notify::{EmailSettings, NotifySettings, WebhookSettings, DEFAULT_SUBJECT};
+    let channels: Vec<Channel> = if !args.notify.is_empty() {
+        args.notify.clone()
+    } else if let Some(list) = &config.channels {
+        list.clone()
+    } else {
+        let mut on = Vec::new();
+        if config.email.is_some() {
+            on.push(Channel::Email);
+        }
+        if config.webhook.is_some() {
+            on.push(Channel::Webhook);
+        }
+        on
+    };
+    let on = |c: Channel| channels.contains(&c) && !channels.contains(&Channel::None);
+    let seconds = |v: Option<f64>, default: f64, what: &str| -> Result<std::time::Duration> {
+        let v = v.unwrap_or(default);
+        if v.is_finite() && v > 0.0 {
+            Ok(std::time::Duration::from_secs_f64(v))
+        } else {
+            Err(Error::Usage(format!(
+                "[notify] {what} must be a positive number of seconds, not {v}"
+            )))
+        }
+    };
+    let email = if on(Channel::Email) {
+        let e = config.email.as_ref().ok_or_else(|| {
+            Error::Usage(
+                "--notify email needs an [notify.email] table in the config (host, from, to)"
+                    .into(),
+            )
+        })?;
+        if e.to.is_empty() {
+            return Err(Error::Usage("[notify.email] to lists no recipient".into()));
+        }
+        let tls = e.tls.unwrap_or_default();
+        Some(EmailSettings {
+            host: e.host.clone(),
+            port: e.port.unwrap_or(tls.default_port()),
+            tls,
+            from: e.from.clone(),
+            to: e.to.clone(),
+            subject: e.subject.clone().unwrap_or(DEFAULT_SUBJECT.into()),
+            user_env: e.user_env.clone(),
+            password_env: e.password_env.clone(),
+            ca_file: e.ca_file.clone(),
+            timeout: seconds(e.timeout, 30.0, "email timeout")?,
+        })
+    } else {
+        None
+    };
+    let webhook = if on(Channel::Webhook) {
+        let default = crate::config::WebhookConfig::default();
+        // A webhook needs nothing in the file: its URL comes from the environment.
+        let w = config.webhook.as_ref().unwrap_or(&default);
+        Some(WebhookSettings {
+            url_env: w.url_env.clone().unwrap_or("UPTICK_WEBHOOK_URL".into()),
+            timeout: seconds(w.timeout, 10.0, "webhook timeout")?,
+            retries: w.retries.unwrap_or(3),
+            backoff: seconds(w.backoff, 1.0, "webhook backoff")?,
+        })
+    } else {
+        None
+    };
+    Ok(NotifySettings {
+        email,
+        webhook,
+        when: args.notify_when.or(config.when).unwrap_or_default(),
+        resend: args.resend,
+    })
+}
+
 impl ReportSettings {
     /// `uptick report`: flags over the config file (`config`, already read) over defaults.
     ///

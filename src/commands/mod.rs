@@ -25,6 +25,8 @@ pub enum ExitStatus {
     Findings = 1,
     /// Anything failed, including usage errors.
     Error = 2,
+    /// `report`: the report was published, but a delivery (e-mail, webhook) failed.
+    Delivery = 3,
 }
 
 /// Runs the parsed command line.

@@ -32,6 +32,10 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         Some(p) => Config::load(p)?,
         None => Config::default(),
     };
+    let notify = crate::settings::notify_settings(&args, &config.notify)?;
+    if args.notify_test {
+        return Ok(notify_test(&notify));
+    }
     let s = ReportSettings::resolve(&args, &config)?;
     std::fs::create_dir_all(&s.root)
         .with_context(|| format!("creating the output root {}", s.root.display()))?;
@@ -244,6 +248,10 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     let model = model
         .with_context(|| format!("writing the report for {label} into {}", s.root.display()))?;
     let target = s.root.join(&label);
+    // What was delivered for this week stays with the week across reruns.
+    if let Ok(log) = std::fs::read(target.join(crate::notify::LOG_FILE)) {
+        export::write_atomic(&tmp.join(crate::notify::LOG_FILE), &log)?;
+    }
     publish::swap_into_place(
         &tmp,
         &target,
@@ -255,11 +263,67 @@ pub fn run(args: ReportArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         crate::say!("{}", model.summary);
         crate::say!("report: {}", target.join("report.md").display());
     }
+    // The index of every week on record: a failure is said, and leaves the report as it is.
+    match report::archive::rebuild(&s.root) {
+        Ok(files) if !quiet => {
+            if let Some(index) = files.iter().find(|f| f.ends_with("index.html")) {
+                crate::say!("index: {}", index.display());
+            }
+        }
+        Ok(_) => {}
+        Err(e) => crate::say!("uptick: warning: the archive index was not rebuilt: {e}"),
+    }
+    let delivered = crate::notify::deliver(
+        &notify,
+        &crate::notify::Delivery {
+            model: &model,
+            folder: &target,
+        },
+    );
+    if say_outcomes(&delivered, quiet) {
+        return Ok(ExitStatus::Delivery);
+    }
     Ok(if args.fail_on_alarm && !model.alerts.is_empty() {
         ExitStatus::Findings
     } else {
         ExitStatus::Success
     })
+}
+
+/// Prints one line per channel (failures even when `quiet`); whether any failed.
+fn say_outcomes(
+    outcomes: &[(crate::notify::Channel, crate::notify::Outcome)],
+    quiet: bool,
+) -> bool {
+    use crate::notify::Outcome;
+    let mut failed = false;
+    for (channel, outcome) in outcomes {
+        match outcome {
+            Outcome::Sent(said) if !quiet => crate::say!("{channel}: {said}"),
+            Outcome::Skipped(why) if !quiet => crate::say!("{channel}: not sent: {why}"),
+            Outcome::Failed(why) => {
+                failed = true;
+                crate::say!("uptick: delivery failed: {channel}: {why}");
+            }
+            _ => {}
+        }
+    }
+    failed
+}
+
+/// `report --notify-test`: a test message through each configured channel.
+fn notify_test(s: &crate::notify::NotifySettings) -> ExitStatus {
+    if s.channels().is_empty() {
+        crate::say!(
+            "uptick: error: no delivery channel is configured: add [notify.email] or [notify.webhook] to the config, or pass --notify"
+        );
+        return ExitStatus::Error;
+    }
+    if say_outcomes(&crate::notify::test(s), false) {
+        ExitStatus::Delivery
+    } else {
+        ExitStatus::Success
+    }
 }
 
 /// This year to date against the same days last year, all regions together; `None` (with a

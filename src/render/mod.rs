@@ -10,6 +10,7 @@
 
 pub mod style;
 
+mod archive;
 mod comparison;
 mod evaluation;
 mod heatmap;
@@ -29,6 +30,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+pub use archive::{ArchiveSpec, ArchiveWeek};
 pub use comparison::{ComparisonRow, ComparisonSpec};
 pub use evaluation::{EvaluationPanel, EvaluationPoint, EvaluationSpec};
 pub use heatmap::{HeatmapRow, HeatmapSpec};
@@ -237,6 +239,26 @@ pub fn heatmap_max_rows() -> usize {
 /// Most rows the comparison chart draws.
 pub fn comparison_max_rows() -> usize {
     comparison::MAX_ROWS
+}
+
+/// Draws the archive chart of the index page. See [`ArchiveSpec`].
+///
+/// # Errors
+/// The directory is not writable or drawing failed.
+pub fn draw_archive(
+    spec: &ArchiveSpec,
+    dir: &Path,
+    stem: &str,
+    format: ChartFormat,
+) -> Result<Vec<PathBuf>> {
+    write_chart(
+        dir,
+        stem,
+        format,
+        archive::SIZE,
+        |r| archive::draw(r, spec),
+        |r| archive::draw(r, spec),
+    )
 }
 
 /// Draws a region's trend chart. See [`TrendSpec`].

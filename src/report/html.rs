@@ -14,7 +14,7 @@ use crate::export::DisplayTable;
 
 /// The page's style: system fonts, a readable measure, tables that scroll sideways on a
 /// phone, A4 print with no broken rows or charts.
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 :root { color-scheme: light; }
 body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   color: #1e1e1e; background: #fff; margin: 0; line-height: 1.5; }
@@ -100,40 +100,111 @@ fn table(t: &DisplayTable) -> String {
     out
 }
 
-/// A chart of the report folder as an embedded image.
-fn figure(folder: &Path, rel: &str, alt: &str) -> Result<String> {
-    let path = folder.join(rel);
-    let bytes = std::fs::read(&path).map_err(|source| Error::Read {
-        path: path.clone(),
-        source,
-    })?;
-    let mime = if rel.ends_with(".svg") {
-        "image/svg+xml"
-    } else {
-        "image/png"
-    };
-    let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-    Ok(format!(
-        "<figure><img src=\"data:{mime};base64,{data}\" alt=\"{}\"><figcaption>{}</figcaption></figure>\n",
-        escape(alt),
-        escape(alt)
-    ))
+/// How a page carries its charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Images {
+    /// Inside the page as `data:` URIs (report.html: one self-contained file).
+    DataUri,
+    /// As `cid:` references to inline attachments (e-mail: mail clients block `data:`
+    /// images).
+    ContentId,
+}
+
+/// A chart to attach inline under its content id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InlineImage {
+    /// Content id, without the angle brackets.
+    pub cid: String,
+    /// The image file's bytes.
+    pub bytes: Vec<u8>,
+    /// Its media type.
+    pub mime: &'static str,
+}
+
+/// A laid-out page and the charts it references by content id (none for [`Images::DataUri`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The HTML.
+    pub html: String,
+    /// The inline attachments the HTML references.
+    pub inline: Vec<InlineImage>,
+}
+
+/// The charts of one page: where they are and how the page carries them.
+struct Figures<'a> {
+    folder: &'a Path,
+    images: Images,
+    inline: Vec<InlineImage>,
+}
+
+impl Figures<'_> {
+    /// A chart of the report folder as an image of the page.
+    fn figure(&mut self, rel: &str, alt: &str) -> Result<String> {
+        let path = self.folder.join(rel);
+        let bytes = std::fs::read(&path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let mime = if rel.ends_with(".svg") {
+            "image/svg+xml"
+        } else {
+            "image/png"
+        };
+        let src = match self.images {
+            Images::DataUri => format!(
+                "data:{mime};base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            ),
+            Images::ContentId => {
+                let cid = format!("chart{}@uptick", self.inline.len() + 1);
+                self.inline.push(InlineImage {
+                    cid: cid.clone(),
+                    bytes,
+                    mime,
+                });
+                format!("cid:{cid}")
+            }
+        };
+        Ok(format!(
+            "<figure><img src=\"{src}\" alt=\"{}\"><figcaption>{}</figcaption></figure>\n",
+            escape(alt),
+            escape(alt)
+        ))
+    }
 }
 
 fn paragraph(text: &str) -> String {
     format!("<p>{}</p>\n", escape(text))
 }
 
-/// Lays out a report model as one HTML page; `folder` holds the charts the model names.
+/// Lays out a report model as one self-contained HTML page (charts as `data:` URIs);
+/// `folder` holds the charts the model names.
 ///
 /// # Errors
 /// A chart file the model names cannot be read.
 pub fn render(m: &ReportModel, folder: &Path) -> Result<String> {
+    Ok(render_page(m, folder, Images::DataUri)?.html)
+}
+
+/// Lays out a report model as one HTML page whose charts are carried as `images` says.
+///
+/// # Errors
+/// A chart file the model names cannot be read.
+pub fn render_page(m: &ReportModel, folder: &Path, images: Images) -> Result<Page> {
     use crate::format::format_stat;
+    let mut figs = Figures {
+        folder,
+        images,
+        inline: Vec::new(),
+    };
+    let img_src = match images {
+        Images::DataUri => "data:",
+        Images::ContentId => "cid:",
+    };
     let mut o = String::new();
     o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    o.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">\n");
+    o.push_str(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {img_src}; style-src 'unsafe-inline'\">\n"));
     o.push_str(&format!(
         "<title>{} — week of {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
         escape(&m.title),
@@ -202,8 +273,7 @@ pub fn render(m: &ReportModel, folder: &Path) -> Result<String> {
     }
     if let Some(p) = &m.map_chart {
         o.push_str("<h2>Where</h2>\n");
-        o.push_str(&figure(
-            folder,
+        o.push_str(&figs.figure(
             p,
             "Map of the events of the last four weeks, alerting regions marked",
         )?);
@@ -237,26 +307,14 @@ pub fn render(m: &ReportModel, folder: &Path) -> Result<String> {
 
     o.push_str("<h2>Charts</h2>\n");
     if let Some(p) = &m.overview_chart {
-        o.push_str(&figure(
-            folder,
-            p,
-            "Overview: regions with alarms, then the most active",
-        )?);
+        o.push_str(&figs.figure(p, "Overview: regions with alarms, then the most active")?);
     }
     if let Some(p) = &m.heatmap_chart {
-        o.push_str(&figure(
-            folder,
-            p,
-            "Heat map: observed against expected by region and week",
-        )?);
+        o.push_str(&figs.figure(p, "Heat map: observed against expected by region and week")?);
     }
     for a in &m.alerts {
         if let Some(p) = &a.chart {
-            o.push_str(&figure(
-                folder,
-                p,
-                &format!("Weekly {} in {}", m.unit, a.name),
-            )?);
+            o.push_str(&figs.figure(p, &format!("Weekly {} in {}", m.unit, a.name))?);
         }
     }
 
@@ -276,8 +334,7 @@ pub fn render(m: &ReportModel, folder: &Path) -> Result<String> {
         c.test_description, c.test
     )));
     if let Some(p) = &c.chart {
-        o.push_str(&figure(
-            folder,
+        o.push_str(&figs.figure(
             p,
             &format!(
                 "Rate ratios with {}% confidence intervals",
@@ -314,7 +371,10 @@ pub fn render(m: &ReportModel, folder: &Path) -> Result<String> {
         "<footer>Made by uptick. Country borders: Natural Earth (public domain).</footer>\n",
     );
     o.push_str("</main>\n</body>\n</html>\n");
-    Ok(o)
+    Ok(Page {
+        html: o,
+        inline: figs.inline,
+    })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! ([`history`]), laid out as markdown ([`markdown`]) and published safely ([`publish`]).
 //! `report.json` is the model itself.
 
+pub mod archive;
 pub mod build;
 pub mod history;
 pub mod html;

@@ -260,3 +260,56 @@ fn hostile_names_and_notes_stay_text_in_the_page() {
     assert!(p.resources.is_empty() && p.violations.is_empty(), "{p:?}");
     screenshot(&browser, &html_path, "hostile-desktop.png", 1200);
 }
+
+/// The archive page: three weeks reported, one folder deleted, a rerun: index.html and
+/// index.md list exactly the weeks that exist, newest first; in the browser the chart loads
+/// from the page itself, nothing is requested, and every link resolves to a file.
+#[test]
+fn archive_index_lists_what_exists_and_its_links_resolve() {
+    let root = tempfile::tempdir().unwrap();
+    let report = |as_of: &str| {
+        run_ok(
+            uptick()
+                .args(["report", "--demo", "--quiet", "--as-of", as_of, "--out"])
+                .arg(root.path()),
+        );
+    };
+    for as_of in ["2019-09-30", "2019-10-07", "2019-10-14"] {
+        report(as_of);
+    }
+    let index = root.path().join("index.html");
+    let md = root.path().join("index.md");
+    let listed = |path: &Path| -> Vec<String> {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut weeks: Vec<String> = text
+            .match_indices("2019-W")
+            .map(|(i, _)| text[i..i + 8].to_string())
+            .collect();
+        weeks.dedup();
+        weeks
+    };
+    assert_eq!(listed(&index), ["2019-W41", "2019-W40", "2019-W39"]);
+    std::fs::remove_dir_all(root.path().join("2019-W40")).unwrap();
+    report("2019-10-14");
+    assert_eq!(listed(&index), ["2019-W41", "2019-W39"]);
+    assert_eq!(listed(&md), ["2019-W41", "2019-W39"]);
+    let page = std::fs::read_to_string(&index).unwrap();
+    assert!(page.contains("Ar Raqqah (new), Al Hasakah (new), Aleppo (new)"));
+    let links: Vec<&str> = page
+        .split("href=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert_eq!(links.len(), 4, "{links:?}");
+    for link in &links {
+        assert!(root.path().join(link).is_file(), "{link} does not resolve");
+    }
+    let Some(browser) = chromium() else { return };
+    let p = probe(&browser, &index);
+    assert_eq!(p.images, 1, "{p:?}");
+    assert_eq!(p.loaded, 1, "{p:?}");
+    assert!(p.resources.is_empty(), "{p:?}");
+    assert!(p.violations.is_empty(), "{p:?}");
+    let shot = screenshot(&browser, &index, "archive-index.png", 1200);
+    eprintln!("screenshot: {}", shot.display());
+}

@@ -13,6 +13,7 @@ mod detect;
 mod evaluate;
 mod faults;
 mod html;
+mod notify;
 mod report;
 mod schema;
 mod series;

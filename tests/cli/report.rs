@@ -45,6 +45,14 @@ fn committed_demo_report_has_not_drifted() {
             "{f} drifted: regenerate with `cargo run --release -- report --demo --out reports/demo`"
         );
     }
+    // The archive index beside it.
+    for f in ["index.md", "index.html", "index.png"] {
+        assert!(
+            std::fs::read(fresh.join("..").join(f)).unwrap()
+                == std::fs::read(committed.join("..").join(f)).unwrap(),
+            "{f} drifted: regenerate with `cargo run --release -- report --demo --out reports/demo`"
+        );
+    }
 }
 
 /// A week with alarms: plain-language summary first, alerts, charts linked by relative path,
