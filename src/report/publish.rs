@@ -77,6 +77,10 @@ pub fn clean_leftovers(root: &Path) {
         if name.starts_with('.') && (name.contains(".tmp-") || name.contains(".old-")) {
             let _ = std::fs::remove_dir_all(e.path());
         }
+        // A file a killed run was writing atomically (the archive index).
+        if name.starts_with('.') && name.contains(".uptick-tmp-") && e.path().is_file() {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 

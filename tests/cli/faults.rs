@@ -9,12 +9,13 @@ fn read(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// Entries of the output root besides the week folders (staging or backup leftovers).
+/// Entries of the output root besides the week folders and the archive index (staging or
+/// backup leftovers).
 fn leftovers(root: &Path) -> Vec<String> {
     std::fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "2019-W41" && n != ".uptick.lock")
+        .filter(|n| n != "2019-W41" && n != ".uptick.lock" && !n.starts_with("index."))
         .collect()
 }
 
