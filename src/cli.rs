@@ -59,6 +59,28 @@ pub enum Command {
     /// Run the counts query where the events live, save its result as CSV, and give that file
     /// to `detect`, `compare`, `report` or `evaluate` with `--input` (preset counts).
     Sql(SqlArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell), e.g.
+    /// `uptick completions bash > ~/.local/share/bash-completion/completions/uptick`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of uptick or of one command, e.g.
+    /// `uptick man > ~/.local/share/man/man1/uptick.1`, then `man uptick`.
+    Man(ManArgs),
+}
+
+/// `uptick completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `uptick man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (`report` gives uptick-report(1)) [default: uptick(1)]
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 /// `uptick sql`.

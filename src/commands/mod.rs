@@ -7,6 +7,7 @@ pub mod detect;
 pub mod evaluate;
 pub mod report;
 pub mod series;
+pub mod shell;
 pub mod sql;
 
 use anyhow::Context;
@@ -42,6 +43,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Report(args) => report::run(args, &cli.global),
         Command::Evaluate(args) => evaluate::run(args, &cli.global),
         Command::Sql(args) => sql::run(args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man(args) => shell::man(&args),
         Command::Init => {
             export::write_atomic(std::path::Path::new("-"), crate::config::STARTER.as_bytes())?;
             Ok(ExitStatus::Success)

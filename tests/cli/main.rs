@@ -17,6 +17,7 @@ mod notify;
 mod report;
 mod schema;
 mod series;
+mod shell;
 mod snapshots;
 mod sql;
 
