@@ -27,6 +27,12 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
+/// Whether the tests that only prove scale run at full size (`UPTICK_SCALE_TESTS=1`, set by
+/// `.ci/run`); a newcomer's `cargo test` runs them small, proving the same behaviour.
+pub fn scale_tests() -> bool {
+    std::env::var("UPTICK_SCALE_TESTS").as_deref() == Ok("1")
+}
+
 /// The `uptick` binary with a clean environment.
 pub fn uptick() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_uptick"));
