@@ -122,7 +122,7 @@ fn load_aggregate(c: &mut Criterion) {
                         &incidents,
                         None,
                         None,
-                        uptick::aggregate::SeriesStart::Data,
+                        uptick::model::SeriesStart::Data,
                     )
                     .expect("aggregate"),
                 )

@@ -1,4 +1,4 @@
-//! Command-line types (clap derive): raw values only. [`crate::settings`] validates them,
+//! Command-line types (clap derive): raw values only. The `settings` module validates them,
 //! merges the report's config file, applies the defaults and resolves today's date, once.
 
 use std::path::PathBuf;
@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::aggregate::SeriesStart;
 use crate::compare::TestKind;
 use crate::detect::Method;
 use crate::ingest::{InputFormat, Metric, MultiDay, Preset, UnknownDay, WhereFilter};
+use crate::model::SeriesStart;
 use crate::model::WeekStart;
 use crate::render::ChartFormat;
 
@@ -378,7 +378,7 @@ pub struct ChartArgs {
     pub chart_weeks: Option<usize>,
 }
 
-/// Detection settings shared by `detect` and `report` (defaults: [`crate::settings::defaults`]).
+/// Detection settings shared by `detect` and `report` (defaults: `settings::defaults`).
 #[derive(Debug, Args, Clone, Default)]
 pub struct DetectionArgs {
     /// Detection method [default: auto = nb, calibrated on over-dispersed counts]
@@ -469,7 +469,7 @@ pub struct InputArgs {
 
 /// How to read an input: format, columns, filters, region level, metric, weeks. Shared by
 /// every command that reads incidents, `report` included (where each overrides the config).
-/// Unset options take the config's value or the default in [`crate::settings`].
+/// Unset options take the config's value or the default in the `settings` module.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ReadArgs {
     /// Input format, when the file name does not tell.

@@ -238,7 +238,7 @@ pub struct InputConfig {
     /// The share of rejected rows above which a load fails.
     pub max_rejected: Option<f64>,
     /// Where each region's series starts.
-    pub series_start: Option<crate::aggregate::SeriesStart>,
+    pub series_start: Option<crate::model::SeriesStart>,
 }
 
 /// `[detect]`.

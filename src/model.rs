@@ -181,6 +181,41 @@ impl SeriesSet {
     }
 }
 
+/// Where each region's weekly series starts.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeriesStart {
+    /// At the first record of the region's top-level area (its country, where the input has
+    /// one): where the source began covering it.
+    #[default]
+    Top,
+    /// At the region's own first record.
+    Region,
+    /// At the first week of the data, for every region.
+    Data,
+}
+
+impl SeriesStart {
+    /// Name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            SeriesStart::Top => "top",
+            SeriesStart::Region => "region",
+            SeriesStart::Data => "data",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,9 +26,9 @@ pub mod defaults {
     /// ten seconds on two cores (a scan of the demo takes 3e7).
     pub const REPORT_SCAN_WORK: f64 = 2e9;
 
-    use crate::aggregate::SeriesStart;
     use crate::compare::TestKind;
     use crate::ingest::{Metric, MultiDay, UnknownDay};
+    use crate::model::SeriesStart;
     use crate::render::ChartFormat;
 
     /// A load rejecting more than this share of its rows fails.
@@ -778,7 +778,7 @@ mod tests {
         let i = &s.run.input;
         assert_eq!(i.country.as_deref(), Some("Syria"));
         assert!(i.actor.is_some() && i.filters.len() == 1);
-        assert_eq!(i.series_start, crate::aggregate::SeriesStart::Data);
+        assert_eq!(i.series_start, crate::model::SeriesStart::Data);
         assert!(i.from.is_some() && i.to.is_some());
     }
 

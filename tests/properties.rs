@@ -82,7 +82,7 @@ proptest! {
             return Ok(());
         }
         let incidents = loaded.unwrap();
-        let set = weekly_series(&incidents, None, None, uptick::aggregate::SeriesStart::Data).unwrap();
+        let set = weekly_series(&incidents, None, None, uptick::model::SeriesStart::Data).unwrap();
         let mut want: BTreeMap<(String, NaiveDate), (f64, f64)> = BTreeMap::new();
         for r in &rows {
             let Some(d) = r.day else { continue };

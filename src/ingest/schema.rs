@@ -11,6 +11,10 @@ use super::spec::{InputSpec, Metric, MultiDay};
 use crate::error::{Error, Result};
 use crate::model::WeekStart;
 
+/// The column of `uptick sql`'s counts that names the query which made them (`--preset
+/// counts` reads it).
+pub const QUERY_COLUMN: &str = "uptick_query";
+
 /// A source schema with known column names.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
@@ -326,7 +330,7 @@ pub fn preset_columns(preset: Preset, header: &[String]) -> ColumnMap {
                 .collect();
             map.events_count = first_of(header, &["events"]);
             map.fatalities = first_of(header, &["fatalities"]);
-            map.query = first_of(header, &[crate::sql::QUERY_COLUMN]);
+            map.query = first_of(header, &[QUERY_COLUMN]);
             map.layout = "weekly counts aggregated before uptick read them".into();
         }
         Preset::Generic => {

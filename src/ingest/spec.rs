@@ -216,7 +216,7 @@ pub struct InputSpec {
     /// Take the SHA-256 of delimited text while reading it ([`super::Incidents::sha256`]).
     pub checksum: bool,
     /// Where each region's series starts (coverage).
-    pub series_start: crate::aggregate::SeriesStart,
+    pub series_start: crate::model::SeriesStart,
     /// Keep each event's details (place, actors, description, coordinates) for the recent
     /// weeks the report describes ([`super::Incidents::details`]).
     pub details: bool,
@@ -260,7 +260,7 @@ impl InputSpec {
             checksum: false,
             details: false,
             detail_weeks: 0,
-            series_start: crate::aggregate::SeriesStart::Top,
+            series_start: crate::model::SeriesStart::Top,
         }
     }
 }

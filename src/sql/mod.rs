@@ -18,9 +18,9 @@ use sha2::Digest;
 
 pub use dialect::Dialect;
 
-use crate::aggregate::SeriesStart;
 use crate::ingest::schema::{ColumnMap, DateSource, Preset, UNIT_SUFFIXES};
 use crate::ingest::{InputSpec, Metric, MultiDay, UnknownDay, MIN_YEAR};
+use crate::model::SeriesStart;
 use crate::model::WeekStart;
 
 /// The date formats tried, in order, when no `--date-format` is given: ISO dates and ACLED's
@@ -28,7 +28,7 @@ use crate::model::WeekStart;
 const FORMATS: [&str; 5] = ["%Y-%m-%d", "%d-%b-%y", "%d %B %Y", "%d-%B-%Y", "%d-%b-%Y"];
 
 /// The column of the counts that names the query which made them (`--preset counts` reads it).
-pub const QUERY_COLUMN: &str = "uptick_query";
+pub use crate::ingest::schema::QUERY_COLUMN;
 
 /// Where the query's id goes before it is known.
 const QUERY_ID: &str = "__UPTICK_QUERY_ID__";

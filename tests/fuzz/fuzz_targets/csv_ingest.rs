@@ -54,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
             q.rows_read,
             "ledger does not add up"
         );
-        let set = weekly_series(&incidents, None, None, uptick::aggregate::SeriesStart::Data).expect("aggregation");
+        let set = weekly_series(&incidents, None, None, uptick::model::SeriesStart::Data).expect("aggregation");
         let total: f64 = set.series.iter().flat_map(|s| s.events.iter()).sum();
         assert!(total.is_finite() && total >= 0.0);
     }
