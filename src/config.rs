@@ -123,7 +123,7 @@ impl std::fmt::Display for Tls {
     }
 }
 
-/// `[notify]`: delivery after each report (see [`crate::notify`]).
+/// `[notify]`: delivery after each report (the `notify` module).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotifyConfig {

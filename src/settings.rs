@@ -13,7 +13,7 @@ use crate::cli::{
     SeriesArgs,
 };
 use crate::compare::TestKind;
-use crate::config::{Config, DetectConfig, InputConfig};
+use crate::config::{Channel, Config, DetectConfig, InputConfig, Tls, When};
 use crate::detect::{cusum, DetectParams, Method};
 use crate::error::{Error, Result};
 use crate::evaluate::EvaluateSettings;
@@ -22,6 +22,9 @@ use crate::render::ChartFormat;
 
 /// Every default in one place.
 pub mod defaults {
+    /// The default subject of the report's e-mail: "uptick: 3 alerts in the week of
+    /// 2019-10-07 (Syria)".
+    pub const SUBJECT: &str = "uptick: {alerts} in the week of {week} ({title})";
     /// The most neighbour visits a report's cluster scan may take unless asked for: about
     /// ten seconds on two cores (a scan of the demo takes 3e7).
     pub const REPORT_SCAN_WORK: f64 = 2e9;
@@ -291,6 +294,71 @@ impl Settings {
     }
 }
 
+/// The e-mail channel of `[notify]`, resolved (the `notify` module sends it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmailSettings {
+    /// SMTP server.
+    pub host: String,
+    /// SMTP port.
+    pub port: u16,
+    /// Connection security.
+    pub tls: Tls,
+    /// Sender mailbox.
+    pub from: String,
+    /// Recipients.
+    pub to: Vec<String>,
+    /// Subject template (placeholders as `notify::subject` expands them).
+    pub subject: String,
+    /// Environment variable holding the SMTP user name (none: no authentication).
+    pub user_env: Option<String>,
+    /// Environment variable holding the SMTP password.
+    pub password_env: Option<String>,
+    /// A PEM file of certificates to trust besides the system's (a private CA).
+    pub ca_file: Option<PathBuf>,
+    /// Connection and command timeout.
+    pub timeout: std::time::Duration,
+}
+
+/// The webhook channel, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookSettings {
+    /// Environment variable holding the URL.
+    pub url_env: String,
+    /// Timeout of each attempt.
+    pub timeout: std::time::Duration,
+    /// Attempts after the first, on 5xx answers and connection errors.
+    pub retries: u32,
+    /// Wait before the first retry; doubled before each next one.
+    pub backoff: std::time::Duration,
+}
+
+/// Delivery, resolved from `[notify]` and the command line.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NotifySettings {
+    /// E-mail, when on.
+    pub email: Option<EmailSettings>,
+    /// Webhook, when on.
+    pub webhook: Option<WebhookSettings>,
+    /// When to deliver.
+    pub when: When,
+    /// Deliver even what was already delivered for the week.
+    pub resend: bool,
+}
+
+impl NotifySettings {
+    /// The channels that are on, in a fixed order.
+    pub fn channels(&self) -> Vec<Channel> {
+        let mut out = Vec::new();
+        if self.email.is_some() {
+            out.push(Channel::Email);
+        }
+        if self.webhook.is_some() {
+            out.push(Channel::Webhook);
+        }
+        out
+    }
+}
+
 /// `[notify]` and `--notify`/`--notify-when`/`--resend`, resolved: the channels on, each
 /// with its table; a channel asked for without its table is a usage error.
 ///
@@ -299,9 +367,7 @@ impl Settings {
 pub fn notify_settings(
     args: &ReportArgs,
     config: &crate::config::NotifyConfig,
-) -> Result<crate::notify::NotifySettings> {
-    use crate::config::Channel;
-    use crate::notify::{EmailSettings, NotifySettings, WebhookSettings, DEFAULT_SUBJECT};
+) -> Result<NotifySettings> {
     let channels: Vec<Channel> = if !args.notify.is_empty() {
         args.notify.clone()
     } else if let Some(list) = &config.channels {
@@ -344,7 +410,7 @@ pub fn notify_settings(
             tls,
             from: e.from.clone(),
             to: e.to.clone(),
-            subject: e.subject.clone().unwrap_or(DEFAULT_SUBJECT.into()),
+            subject: e.subject.clone().unwrap_or(defaults::SUBJECT.into()),
             user_env: e.user_env.clone(),
             password_env: e.password_env.clone(),
             ca_file: e.ca_file.clone(),

@@ -13,80 +13,15 @@
 pub mod email;
 pub mod webhook;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 pub use crate::config::{Channel, Tls, When};
 use crate::report::ReportModel;
 
-/// The e-mail channel, resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EmailSettings {
-    /// SMTP server.
-    pub host: String,
-    /// SMTP port.
-    pub port: u16,
-    /// Connection security.
-    pub tls: Tls,
-    /// Sender mailbox.
-    pub from: String,
-    /// Recipients.
-    pub to: Vec<String>,
-    /// Subject template ([`subject`]).
-    pub subject: String,
-    /// Environment variable holding the SMTP user name (none: no authentication).
-    pub user_env: Option<String>,
-    /// Environment variable holding the SMTP password.
-    pub password_env: Option<String>,
-    /// A PEM file of certificates to trust besides the system's (a private CA).
-    pub ca_file: Option<PathBuf>,
-    /// Connection and command timeout.
-    pub timeout: std::time::Duration,
-}
-
-/// The webhook channel, resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookSettings {
-    /// Environment variable holding the URL.
-    pub url_env: String,
-    /// Timeout of each attempt.
-    pub timeout: std::time::Duration,
-    /// Attempts after the first, on 5xx answers and connection errors.
-    pub retries: u32,
-    /// Wait before the first retry; doubled before each next one.
-    pub backoff: std::time::Duration,
-}
-
-/// Delivery, resolved from `[notify]` and the command line.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct NotifySettings {
-    /// E-mail, when on.
-    pub email: Option<EmailSettings>,
-    /// Webhook, when on.
-    pub webhook: Option<WebhookSettings>,
-    /// When to deliver.
-    pub when: When,
-    /// Deliver even what was already delivered for the week.
-    pub resend: bool,
-}
-
-impl NotifySettings {
-    /// The channels that are on, in a fixed order.
-    pub fn channels(&self) -> Vec<Channel> {
-        let mut out = Vec::new();
-        if self.email.is_some() {
-            out.push(Channel::Email);
-        }
-        if self.webhook.is_some() {
-            out.push(Channel::Webhook);
-        }
-        out
-    }
-}
-
-/// The default subject: "uptick: 3 alerts in the week of 2019-10-07 (Syria)".
-pub const DEFAULT_SUBJECT: &str = "uptick: {alerts} in the week of {week} ({title})";
+pub use crate::settings::defaults::SUBJECT as DEFAULT_SUBJECT;
+pub use crate::settings::{EmailSettings, NotifySettings, WebhookSettings};
 
 /// "3 alerts", "1 alert", "no alerts".
 pub fn alerts_phrase(n: usize) -> String {
