@@ -14,7 +14,7 @@ use base64::Engine;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::html::{escape, CSS};
+use super::html::{escape, page_start, Images, PAGE_END};
 use crate::error::Result;
 use crate::export::markdown::{self, Align};
 use crate::render::{ArchiveSpec, ArchiveWeek, ChartFormat};
@@ -231,14 +231,7 @@ fn markdown_index(entries: &[Entry], spec: &ArchiveSpec) -> String {
 }
 
 fn html_index(entries: &[Entry], spec: &ArchiveSpec, chart: &[u8]) -> String {
-    let mut o = String::new();
-    o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    o.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">\n");
-    o.push_str(&format!(
-        "<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-        escape(&spec.title)
-    ));
+    let mut o = page_start(&spec.title, Images::DataUri);
     o.push_str(&format!(
         "<h1>{}</h1>\n<p class=\"meta\">{}</p>\n",
         escape(&spec.title),
@@ -273,7 +266,7 @@ fn html_index(entries: &[Entry], spec: &ArchiveSpec, chart: &[u8]) -> String {
     o.push_str(
         "<footer>Made by uptick. Rebuilt from each week's report.json after every run.</footer>\n",
     );
-    o.push_str("</main>\n</body>\n</html>\n");
+    o.push_str(PAGE_END);
     o
 }
 

@@ -14,7 +14,7 @@ use crate::export::DisplayTable;
 
 /// The page's style: system fonts, a readable measure, tables that scroll sideways on a
 /// phone, A4 print with no broken rows or charts.
-pub(crate) const CSS: &str = r#"
+const CSS: &str = r#"
 :root { color-scheme: light; }
 body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   color: #1e1e1e; background: #fff; margin: 0; line-height: 1.5; }
@@ -99,6 +99,28 @@ fn table(t: &DisplayTable) -> String {
     out.push_str("</tbody></table></div>\n");
     out
 }
+
+/// The start of a page (report.html, the e-mail, the archive index): the head with its
+/// Content-Security-Policy (images only from the page itself, or from the message's parts),
+/// the style, and `<body><main>`; `title` is escaped here.
+pub(crate) fn page_start(title: &str, images: Images) -> String {
+    let img_src = match images {
+        Images::DataUri => "data:",
+        Images::ContentId => "cid:",
+    };
+    let mut o = String::new();
+    o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    o.push_str(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {img_src}; style-src 'unsafe-inline'\">\n"));
+    o.push_str(&format!(
+        "<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        escape(title)
+    ));
+    o
+}
+
+/// The end of a page begun with [`page_start`].
+pub(crate) const PAGE_END: &str = "</main>\n</body>\n</html>\n";
 
 /// How a page carries its charts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,19 +219,7 @@ pub fn render_page(m: &ReportModel, folder: &Path, images: Images) -> Result<Pag
         images,
         inline: Vec::new(),
     };
-    let img_src = match images {
-        Images::DataUri => "data:",
-        Images::ContentId => "cid:",
-    };
-    let mut o = String::new();
-    o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    o.push_str(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {img_src}; style-src 'unsafe-inline'\">\n"));
-    o.push_str(&format!(
-        "<title>{} — week of {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-        escape(&m.title),
-        m.week
-    ));
+    let mut o = page_start(&format!("{} — week of {}", m.title, m.week), images);
     o.push_str(&format!("<h1>{}</h1>\n", escape(&m.title)));
     o.push_str(&format!(
         "<p class=\"meta\"><strong>Week of {} ({})</strong> · as of {} · data: {} · unit: {} per week</p>\n",
@@ -370,7 +380,7 @@ pub fn render_page(m: &ReportModel, folder: &Path, images: Images) -> Result<Pag
     o.push_str(
         "<footer>Made by uptick. Country borders: Natural Earth (public domain).</footer>\n",
     );
-    o.push_str("</main>\n</body>\n</html>\n");
+    o.push_str(PAGE_END);
     Ok(Page {
         html: o,
         inline: figs.inline,
