@@ -205,16 +205,10 @@ pub struct EvaluateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
-    /// Output file, or - for stdout.
-    #[arg(long, short, value_name = "PATH", default_value = "-")]
-    pub output: PathBuf,
-    /// Write the chart (sensitivity against false alarms: evaluation.png/.svg) into this
-    /// directory.
-    #[arg(long, value_name = "DIR")]
-    pub charts: Option<PathBuf>,
-    /// Image format of the chart.
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ChartFormat::Png)]
-    pub chart_format: ChartFormat,
+    /// Where the table goes and where its chart is drawn (sensitivity against false alarms:
+    /// evaluation.png/.svg).
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `uptick compare`.
@@ -243,15 +237,9 @@ pub struct CompareArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
-    /// Output file, or - for stdout.
-    #[arg(long, short, value_name = "PATH", default_value = "-")]
-    pub output: PathBuf,
-    /// Write the comparison chart (comparison.png/.svg) into this directory.
-    #[arg(long, value_name = "DIR")]
-    pub charts: Option<PathBuf>,
-    /// Image format of the chart.
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ChartFormat::Png)]
-    pub chart_format: ChartFormat,
+    /// Where the comparison goes and where its chart is drawn (comparison.png/.svg).
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `uptick clusters`.
@@ -266,15 +254,9 @@ pub struct ClustersArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ClustersFormat::Table)]
     pub format: ClustersFormat,
-    /// Output file, or - for stdout.
-    #[arg(long, short, value_name = "PATH", default_value = "-")]
-    pub output: PathBuf,
-    /// Draw the clusters on the event map into this directory.
-    #[arg(long, value_name = "DIR")]
-    pub charts: Option<PathBuf>,
-    /// Image format of the map.
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ChartFormat::Png)]
-    pub chart_format: ChartFormat,
+    /// Where the clusters go and where they are drawn on the event map.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Settings of the space-time cluster scan, shared by `clusters` and `report` (defaults:
@@ -353,29 +335,32 @@ pub struct DetectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
     pub format: FindingsFormat,
-    /// Output file, or - for stdout.
-    #[arg(long, short, value_name = "PATH", default_value = "-")]
-    pub output: PathBuf,
+    /// Where the findings go and where the charts are drawn.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Weeks shown in trend charts, the overview and the heat map [default: 52]
+    #[arg(long, value_name = "WEEKS")]
+    pub chart_weeks: Option<usize>,
     /// Exit with status 1 when any region alarms (for cron and scripts).
     #[arg(long)]
     pub fail_on_alarm: bool,
-    /// Chart options.
-    #[command(flatten)]
-    pub charts: ChartArgs,
 }
 
-/// Chart options shared by `detect`, `compare` and `report`.
+/// Where a command writes, shared by `detect`, `compare`, `clusters` and `evaluate`: its
+/// result (a file or stdout) and, when asked for, its charts.
 #[derive(Debug, Args, Clone)]
-pub struct ChartArgs {
-    /// Write charts into this directory.
+pub struct OutputArgs {
+    /// Output file, or - for stdout.
+    #[arg(long, short, value_name = "PATH", default_value = "-")]
+    pub output: PathBuf,
+    /// Write the command's charts into this directory (detect: a trend chart per region, the
+    /// overview and the heat map; compare: comparison.png; clusters: the clusters on the event
+    /// map; evaluate: evaluation.png, sensitivity against false alarms).
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
     /// Image format of the charts.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ChartFormat::Png)]
     pub chart_format: ChartFormat,
-    /// Weeks shown in trend charts, the overview and the heat map [default: 52]
-    #[arg(long, value_name = "WEEKS")]
-    pub chart_weeks: Option<usize>,
 }
 
 /// Detection settings shared by `detect` and `report` (defaults: `settings::defaults`).

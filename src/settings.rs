@@ -9,11 +9,11 @@
 use std::path::PathBuf;
 
 use crate::cli::{
-    CompareArgs, DetectArgs, DetectionArgs, EvaluateArgs, InputArgs, ReadArgs, ReportArgs,
-    SeriesArgs,
+    ClustersArgs, CompareArgs, DetectArgs, DetectionArgs, EvaluateArgs, InputArgs, OutputArgs,
+    ReadArgs, ReportArgs, SeriesArgs,
 };
 use crate::compare::TestKind;
-use crate::config::{Channel, Config, DetectConfig, InputConfig, Tls, When};
+use crate::config::{Config, DetectConfig, InputConfig};
 use crate::detect::{cusum, DetectParams, Method};
 use crate::error::{Error, Result};
 use crate::evaluate::EvaluateSettings;
@@ -21,81 +21,10 @@ use crate::ingest::{InputSpec, Source, WhereFilter};
 use crate::render::ChartFormat;
 
 /// Every default in one place.
-pub mod defaults {
-    /// The default subject of the report's e-mail: "uptick: 3 alerts in the week of
-    /// 2019-10-07 (Syria)".
-    pub const SUBJECT: &str = "uptick: {alerts} in the week of {week} ({title})";
-    /// The most neighbour visits a report's cluster scan may take unless asked for: about
-    /// ten seconds on two cores (a scan of the demo takes 3e7).
-    pub const REPORT_SCAN_WORK: f64 = 2e9;
+pub mod defaults;
+mod notify;
 
-    use crate::compare::TestKind;
-    use crate::ingest::{Metric, MultiDay, UnknownDay};
-    use crate::model::SeriesStart;
-    use crate::render::ChartFormat;
-
-    /// A load rejecting more than this share of its rows fails.
-    pub const MAX_REJECTED: f64 = crate::ingest::DEFAULT_MAX_REJECTED;
-    /// Significance and false-discovery level.
-    pub const ALPHA: f64 = crate::detect::DEFAULT_ALPHA;
-    /// An alarm needs at least this many events in the last 4 weeks.
-    pub const MIN_COUNT: f64 = crate::detect::DEFAULT_MIN_COUNT;
-    /// EARS SD floor.
-    pub const MIN_SIGMA: f64 = crate::detect::DEFAULT_MIN_SIGMA;
-    /// Weeks between the baseline and the judged week (nb, cusum).
-    pub const GUARD_WEEKS: usize = crate::detect::DEFAULT_GUARD_WEEKS;
-    /// The Mann-Kendall window.
-    pub const TREND_WEEKS: usize = crate::detect::DEFAULT_TREND_WEEKS;
-    /// CUSUM in-control run length in weeks.
-    pub const CUSUM_ARL: f64 = crate::detect::cusum::DEFAULT_ARL_WEEKS;
-    /// The period of interest of a comparison.
-    pub const PERIOD: &str = "last-4-weeks";
-    /// The period it is compared with.
-    pub const AGAINST: &str = "previous-12-weeks";
-    /// The comparison's test.
-    pub const TEST: TestKind = TestKind::QuasiPoisson;
-    /// Weeks shown in charts.
-    pub const CHART_WEEKS: usize = 52;
-    /// The report never shows fewer chart weeks than this.
-    pub const MIN_REPORT_CHART_WEEKS: usize = 4;
-    /// Chart image format.
-    pub const CHART_FORMAT: ChartFormat = ChartFormat::Png;
-    /// What to count.
-    pub const METRIC: Metric = Metric::Events;
-    /// GTD day 0.
-    pub const UNKNOWN_DAY: UnknownDay = UnknownDay::MonthStart;
-    /// UCDP multi-day events.
-    pub const MULTI_DAY: MultiDay = MultiDay::Start;
-    /// Where series start.
-    pub const SERIES_START: SeriesStart = SeriesStart::Top;
-    use crate::detect::Method;
-
-    /// The report's output root.
-    pub const REPORT_ROOT: &str = "reports";
-    /// Notable events listed per alert.
-    pub const NOTABLE: usize = 5;
-    /// Rows of each per-region table in report.md / report.html.
-    pub const MAX_ROWS: usize = 25;
-    /// `evaluate`: the methods compared (the one `auto` chooses, then the alternatives).
-    pub const EVALUATE_METHODS: [Method; 4] =
-        [Method::Nb, Method::EarsC2, Method::Cusum, Method::Trend];
-    /// `evaluate`: the levels compared.
-    pub const EVALUATE_ALPHAS: [f64; 2] = [0.05, 0.01];
-    /// `evaluate`: the rise factor injected.
-    pub const INJECT: f64 = 2.0;
-    /// `evaluate`: weeks of each rise.
-    pub const INJECT_WEEKS: usize = 3;
-    /// `evaluate`: rises per region.
-    pub const INJECTIONS: usize = 20;
-    /// `evaluate`: the judged window.
-    pub const EVALUATE_WEEKS: usize = 104;
-    /// `evaluate`: null copies per region.
-    pub const NULL_COPIES: usize = 5;
-    /// `evaluate`: the seed.
-    pub const SEED: u64 = 1;
-    /// `evaluate`: false alerts a week across all regions (95th percentile).
-    pub const BUDGET: f64 = 1.0;
-}
+pub use notify::{notify_settings, EmailSettings, NotifySettings, WebhookSettings};
 
 /// A comparison's periods, test and level.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +61,9 @@ pub struct Settings {
     pub comparison: CompareSettings,
     /// Charts.
     pub charts: ChartSettings,
+    /// Where the command's result goes (`-`: standard output); the report writes under its
+    /// root instead.
+    pub output: PathBuf,
 }
 
 /// A report run's settings: the common ones plus where and how the report is written.
@@ -165,7 +97,9 @@ impl Settings {
     /// # Errors
     /// Invalid options (regular expressions, separators, date ranges).
     pub fn for_series(args: &SeriesArgs) -> Result<Settings> {
-        Settings::common(input_spec(&args.input, &InputConfig::default())?, None)
+        let mut s = Settings::common(input_spec(&args.input, &InputConfig::default())?, None)?;
+        s.output = args.output.clone();
+        Ok(s)
     }
 
     /// `uptick detect`.
@@ -177,15 +111,8 @@ impl Settings {
             input_spec(&args.input, &InputConfig::default())?,
             Some(&args.detection),
         )?;
-        s.charts = ChartSettings {
-            dir: args.charts.charts.clone(),
-            format: args.charts.chart_format,
-            weeks: args
-                .charts
-                .chart_weeks
-                .unwrap_or(defaults::CHART_WEEKS)
-                .max(1),
-        };
+        s.set_output(&args.output);
+        s.charts.weeks = args.chart_weeks.unwrap_or(defaults::CHART_WEEKS).max(1);
         Ok(s)
     }
 
@@ -202,9 +129,23 @@ impl Settings {
             test: args.test.unwrap_or(defaults::TEST),
             alpha,
         };
-        s.charts.dir = args.charts.clone();
-        s.charts.format = args.chart_format;
+        s.set_output(&args.output);
         Ok(s)
+    }
+
+    /// `uptick clusters`: the common settings and the scan's.
+    ///
+    /// # Errors
+    /// Invalid input or scan options.
+    pub fn for_clusters(args: &ClustersArgs) -> Result<(Settings, crate::clusters::ScanParams)> {
+        let scan = scan_params(&args.scan, &Default::default())?;
+        let mut input = input_spec(&args.input, &InputConfig::default())?;
+        // The scan needs each event of the study period with its coordinates.
+        input.details = true;
+        input.detail_weeks = scan.study_weeks as u64;
+        let mut s = Settings::common(input, None)?;
+        s.set_output(&args.output);
+        Ok((s, scan))
     }
 
     /// `uptick evaluate`: the common settings and what to evaluate.
@@ -223,8 +164,7 @@ impl Settings {
             input_spec(&args.input, &InputConfig::default())?,
             Some(&tuning),
         )?;
-        s.charts.dir = args.charts.clone();
-        s.charts.format = args.chart_format;
+        s.set_output(&args.output);
         let alphas = if args.alpha.is_empty() {
             defaults::EVALUATE_ALPHAS.to_vec()
         } else {
@@ -272,6 +212,13 @@ impl Settings {
         Ok((s, evaluation))
     }
 
+    /// The result file and the charts' directory and format, as given.
+    fn set_output(&mut self, args: &OutputArgs) {
+        self.output = args.output.clone();
+        self.charts.dir = args.charts.clone();
+        self.charts.format = args.chart_format;
+    }
+
     fn common(input: InputSpec, detection: Option<&DetectionArgs>) -> Result<Settings> {
         Ok(Settings {
             input,
@@ -290,154 +237,9 @@ impl Settings {
                 format: defaults::CHART_FORMAT,
                 weeks: defaults::CHART_WEEKS,
             },
+            output: PathBuf::from("-"),
         })
     }
-}
-
-/// The e-mail channel of `[notify]`, resolved (the `notify` module sends it).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EmailSettings {
-    /// SMTP server.
-    pub host: String,
-    /// SMTP port.
-    pub port: u16,
-    /// Connection security.
-    pub tls: Tls,
-    /// Sender mailbox.
-    pub from: String,
-    /// Recipients.
-    pub to: Vec<String>,
-    /// Subject template (placeholders as `notify::subject` expands them).
-    pub subject: String,
-    /// Environment variable holding the SMTP user name (none: no authentication).
-    pub user_env: Option<String>,
-    /// Environment variable holding the SMTP password.
-    pub password_env: Option<String>,
-    /// A PEM file of certificates to trust besides the system's (a private CA).
-    pub ca_file: Option<PathBuf>,
-    /// Connection and command timeout.
-    pub timeout: std::time::Duration,
-}
-
-/// The webhook channel, resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookSettings {
-    /// Environment variable holding the URL.
-    pub url_env: String,
-    /// Timeout of each attempt.
-    pub timeout: std::time::Duration,
-    /// Attempts after the first, on 5xx answers and connection errors.
-    pub retries: u32,
-    /// Wait before the first retry; doubled before each next one.
-    pub backoff: std::time::Duration,
-}
-
-/// Delivery, resolved from `[notify]` and the command line.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct NotifySettings {
-    /// E-mail, when on.
-    pub email: Option<EmailSettings>,
-    /// Webhook, when on.
-    pub webhook: Option<WebhookSettings>,
-    /// When to deliver.
-    pub when: When,
-    /// Deliver even what was already delivered for the week.
-    pub resend: bool,
-}
-
-impl NotifySettings {
-    /// The channels that are on, in a fixed order.
-    pub fn channels(&self) -> Vec<Channel> {
-        let mut out = Vec::new();
-        if self.email.is_some() {
-            out.push(Channel::Email);
-        }
-        if self.webhook.is_some() {
-            out.push(Channel::Webhook);
-        }
-        out
-    }
-}
-
-/// `[notify]` and `--notify`/`--notify-when`/`--resend`, resolved: the channels on, each
-/// with its table; a channel asked for without its table is a usage error.
-///
-/// # Errors
-/// A channel without its table, or invalid values in it.
-pub fn notify_settings(
-    args: &ReportArgs,
-    config: &crate::config::NotifyConfig,
-) -> Result<NotifySettings> {
-    let channels: Vec<Channel> = if !args.notify.is_empty() {
-        args.notify.clone()
-    } else if let Some(list) = &config.channels {
-        list.clone()
-    } else {
-        let mut on = Vec::new();
-        if config.email.is_some() {
-            on.push(Channel::Email);
-        }
-        if config.webhook.is_some() {
-            on.push(Channel::Webhook);
-        }
-        on
-    };
-    let on = |c: Channel| channels.contains(&c) && !channels.contains(&Channel::None);
-    let seconds = |v: Option<f64>, default: f64, what: &str| -> Result<std::time::Duration> {
-        let v = v.unwrap_or(default);
-        if v.is_finite() && v > 0.0 {
-            Ok(std::time::Duration::from_secs_f64(v))
-        } else {
-            Err(Error::Usage(format!(
-                "[notify] {what} must be a positive number of seconds, not {v}"
-            )))
-        }
-    };
-    let email = if on(Channel::Email) {
-        let e = config.email.as_ref().ok_or_else(|| {
-            Error::Usage(
-                "--notify email needs an [notify.email] table in the config (host, from, to)"
-                    .into(),
-            )
-        })?;
-        if e.to.is_empty() {
-            return Err(Error::Usage("[notify.email] to lists no recipient".into()));
-        }
-        let tls = e.tls.unwrap_or_default();
-        Some(EmailSettings {
-            host: e.host.clone(),
-            port: e.port.unwrap_or(tls.default_port()),
-            tls,
-            from: e.from.clone(),
-            to: e.to.clone(),
-            subject: e.subject.clone().unwrap_or(defaults::SUBJECT.into()),
-            user_env: e.user_env.clone(),
-            password_env: e.password_env.clone(),
-            ca_file: e.ca_file.clone(),
-            timeout: seconds(e.timeout, 30.0, "email timeout")?,
-        })
-    } else {
-        None
-    };
-    let webhook = if on(Channel::Webhook) {
-        let default = crate::config::WebhookConfig::default();
-        // A webhook needs nothing in the file: its URL comes from the environment.
-        let w = config.webhook.as_ref().unwrap_or(&default);
-        Some(WebhookSettings {
-            url_env: w.url_env.clone().unwrap_or("UPTICK_WEBHOOK_URL".into()),
-            timeout: seconds(w.timeout, 10.0, "webhook timeout")?,
-            retries: w.retries.unwrap_or(3),
-            backoff: seconds(w.backoff, 1.0, "webhook backoff")?,
-        })
-    } else {
-        None
-    };
-    Ok(NotifySettings {
-        email,
-        webhook,
-        when: args.notify_when.or(config.when).unwrap_or_default(),
-        resend: args.resend,
-    })
 }
 
 impl ReportSettings {
@@ -494,6 +296,7 @@ impl ReportSettings {
                     .unwrap_or(defaults::CHART_WEEKS)
                     .max(defaults::MIN_REPORT_CHART_WEEKS),
             },
+            output: PathBuf::from("-"),
         };
         Ok(ReportSettings {
             title: config.title.clone().unwrap_or_else(|| {
@@ -785,91 +588,4 @@ pub fn input_spec(input: &InputArgs, config: &InputConfig) -> Result<InputSpec> 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cli::Cli;
-    use clap::Parser;
-
-    fn report(args: &[&str], toml: &str) -> Result<ReportSettings> {
-        let cli = Cli::try_parse_from(args).unwrap();
-        let crate::cli::Command::Report(a) = cli.command else {
-            panic!("not report")
-        };
-        ReportSettings::resolve(&a, &Config::parse(toml, std::path::Path::new("t.toml"))?)
-    }
-
-    #[test]
-    fn flags_override_the_config_which_overrides_defaults() {
-        let s = report(
-            &[
-                "uptick", "report", "--demo", "--alpha", "0.01", "--by", "country",
-            ],
-            "[input]\nby = \"admin1\"\ncountry = \"Syria\"\n[detect]\nalpha = 0.2\nmin_count = 3\n",
-        )
-        .unwrap();
-        assert_eq!(s.run.detection.alpha, Some(0.01));
-        assert_eq!(s.run.detection.min_count, 3.0);
-        assert_eq!(s.run.input.by.as_deref(), Some("country"));
-        assert_eq!(s.run.input.country.as_deref(), Some("Syria"));
-        assert_eq!(s.run.detection.guard_weeks, defaults::GUARD_WEEKS);
-        assert_eq!(s.run.comparison.period, defaults::PERIOD);
-        assert_eq!(s.run.charts.weeks, defaults::CHART_WEEKS);
-        assert_eq!(s.root, PathBuf::from("reports"));
-        assert!(s.command.contains("--alpha 0.01") && s.command.contains("--by country"));
-    }
-
-    #[test]
-    fn report_takes_every_input_flag() {
-        let s = report(
-            &[
-                "uptick",
-                "report",
-                "--demo",
-                "--country",
-                "Syria",
-                "--actor",
-                "state",
-                "--where",
-                "type_of_violence=1",
-                "--from",
-                "2018-01-01",
-                "--to",
-                "2019-06-30",
-                "--series-start",
-                "data",
-            ],
-            "",
-        )
-        .unwrap();
-        let i = &s.run.input;
-        assert_eq!(i.country.as_deref(), Some("Syria"));
-        assert!(i.actor.is_some() && i.filters.len() == 1);
-        assert_eq!(i.series_start, crate::model::SeriesStart::Data);
-        assert!(i.from.is_some() && i.to.is_some());
-    }
-
-    #[test]
-    fn bad_values_are_usage_errors_wherever_they_come_from() {
-        let err = report(&["uptick", "report", "--demo"], "[detect]\nalpha = 2.0\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("--alpha 2 must be between 0 and 1"), "{err}");
-        let err = report(&["uptick", "report"], "").unwrap_err().to_string();
-        assert!(err.contains("no input"), "{err}");
-        let err = report(
-            &[
-                "uptick",
-                "report",
-                "--demo",
-                "--from",
-                "2019-01-02",
-                "--to",
-                "2019-01-01",
-            ],
-            "",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("is after"), "{err}");
-    }
-}
+mod tests;

@@ -14,19 +14,17 @@ use crate::export;
 /// # Errors
 /// Loading, an input without coordinates, or writing failures.
 pub fn run(args: ClustersArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let params = crate::settings::scan_params(&args.scan, &Default::default())?;
-    let mut spec = crate::settings::input_spec(&args.input, &Default::default())?;
-    spec.details = true;
-    spec.detail_weeks = params.study_weeks as u64;
-    let loaded = super::load(&spec, global.quiet)?;
+    let (settings, params) = crate::settings::Settings::for_clusters(&args)?;
+    let loaded = super::load(&settings.input, global.quiet)?;
     let scanned = scan(&loaded, &params, f64::INFINITY)?;
     if !global.quiet {
         if let Some(note) = scanned.coordinates.note() {
             crate::say!("note: {note}");
         }
     }
-    if let Some(dir) = &args.charts {
-        let files = super::charts::write_cluster_map(dir, &loaded, &scanned, args.chart_format)?;
+    if let Some(dir) = &settings.charts.dir {
+        let files =
+            super::charts::write_cluster_map(dir, &loaded, &scanned, settings.charts.format)?;
         if !global.quiet {
             crate::say!("wrote {}", files.display());
         }
@@ -48,8 +46,8 @@ pub fn run(args: ClustersArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus
             export::clusters::clusters_markdown(&scanned, &set.measure_name()).into_bytes()
         }
     };
-    export::write_atomic(&args.output, &bytes)
-        .with_context(|| format!("writing clusters to {}", args.output.display()))?;
+    export::write_atomic(&settings.output, &bytes)
+        .with_context(|| format!("writing clusters to {}", settings.output.display()))?;
     Ok(ExitStatus::Success)
 }
 

@@ -179,8 +179,8 @@ pub fn run(args: CompareArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
             export::markdown::comparison_markdown(&rows, &total, &setup, &unit).into_bytes()
         }
     };
-    export::write_atomic(&args.output, &bytes)
-        .with_context(|| format!("writing the comparison to {}", args.output.display()))?;
+    export::write_atomic(&settings.output, &bytes)
+        .with_context(|| format!("writing the comparison to {}", settings.output.display()))?;
     if let Some(dir) = &settings.charts.dir {
         let title = format!(
             "Rate ratio by region, {} against {}",

@@ -87,8 +87,8 @@ pub fn run(args: DetectArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             }),
         )?,
     };
-    export::write_atomic(&args.output, &bytes)
-        .with_context(|| format!("writing findings to {}", args.output.display()))?;
+    export::write_atomic(&settings.output, &bytes)
+        .with_context(|| format!("writing findings to {}", settings.output.display()))?;
     let alarms = findings.iter().filter(|f| f.alarm).count();
     Ok(if args.fail_on_alarm && alarms > 0 {
         ExitStatus::Findings

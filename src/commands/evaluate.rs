@@ -37,8 +37,8 @@ pub fn run(args: EvaluateArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus
             }),
         )?,
     };
-    export::write_atomic(&args.output, &bytes)
-        .with_context(|| format!("writing the evaluation to {}", args.output.display()))?;
+    export::write_atomic(&settings.output, &bytes)
+        .with_context(|| format!("writing the evaluation to {}", settings.output.display()))?;
     if !global.quiet && args.format != CompareFormat::Table {
         crate::say!("{}", result.recommendation.text);
     }

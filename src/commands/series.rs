@@ -18,8 +18,8 @@ pub fn run(args: SeriesArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         OutputFormat::Json => export::json::series_json(&set, &incidents.quality)?,
         OutputFormat::Parquet => export::parquet::series_parquet(&set)?,
     };
-    export::write_atomic(&args.output, &bytes)
-        .with_context(|| format!("writing the weekly series to {}", args.output.display()))?;
+    export::write_atomic(&settings.output, &bytes)
+        .with_context(|| format!("writing the weekly series to {}", settings.output.display()))?;
     if !global.quiet {
         crate::say!(
             "{} regions x {} weeks ({} to {}, weeks start on {})",
