@@ -82,6 +82,71 @@ fn fixtures_give_the_same_result_in_any_chunking() {
     }
 }
 
+/// An id's first row may be rejected or filtered out: the next row holding it is then the one
+/// kept, in whichever chunk (or format) the rows arrive.
+#[test]
+fn an_id_whose_first_row_is_not_kept_counts_at_its_next_row() {
+    let rows = [
+        ("A", "soon", "X", "State"),         // rejected: unparsable date
+        ("A", "2020-01-06", "X", "State"),   // kept: A's first row that gets this far
+        ("A", "2020-01-07", "X", "State"),   // duplicate
+        ("B", "2020-01-08", "X", "Someone"), // excluded by --actor
+        ("B", "2020-01-09", "Y", "State"),   // kept
+        ("C", "2020-01-10", "Y", "State"),   // kept
+        ("C", "2020-01-11", "Y", "State"),   // duplicate
+        ("A", "2020-01-12", "Y", "State"),   // duplicate
+        ("B", "2020-01-13", "X", "State"),   // duplicate
+        ("D", "2020-01-14", "X", "Someone"), // excluded by --actor
+        ("D", "2020-01-15", "X", "Someone"), // excluded by --actor (not a duplicate)
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("ids.csv");
+    let ndjson = dir.path().join("ids.ndjson");
+    let mut text = String::from("id,date,region,actor\n");
+    let mut lines = String::new();
+    for (id, date, region, actor) in rows {
+        text.push_str(&format!("{id},{date},{region},{actor}\n"));
+        lines.push_str(&format!(
+            "{{\"id\":\"{id}\",\"date\":\"{date}\",\"region\":\"{region}\",\"actor\":\"{actor}\"}}\n"
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    std::fs::write(&ndjson, lines).unwrap();
+    let tweak = |s: &mut InputSpec| {
+        s.date_col = Some("date".into());
+        s.region_cols = vec!["region".into()];
+        s.actor_cols = vec!["actor".into()];
+        s.actor = Some(regex::Regex::new("(?i)state").unwrap());
+        s.id_col = Some("id".into());
+        s.max_rejected = 1.0;
+    };
+    for path in [&csv, &ndjson] {
+        for chunk in [1, 20, 64, 1 << 30] {
+            let i = load(path, chunk, &tweak);
+            let what = format!("{} in {chunk}-byte chunks", path.display());
+            assert_eq!(i.quality.rows_read, 11, "{what}");
+            assert_eq!(i.quality.kept, 3, "{what}");
+            assert_eq!(i.rows.iter().sum::<u64>(), 3, "{what}");
+            let excluded = |reason: &str| {
+                i.quality
+                    .excluded
+                    .iter()
+                    .filter(|(r, _)| r.starts_with(reason))
+                    .map(|(_, c)| c.count)
+                    .sum::<u64>()
+            };
+            assert_eq!(excluded("duplicate event id"), 4, "{what}: {:?}", i.quality);
+            assert_eq!(excluded("--actor"), 3, "{what}: {:?}", i.quality);
+            let rejected: u64 = i.quality.rejected.values().map(|c| c.count).sum();
+            assert_eq!(rejected, 1, "{what}");
+            // The kept rows are A on 6 January, B on the 9th and C on the 10th.
+            let mut days: Vec<String> = i.date.iter().map(|d| d.to_string()).collect();
+            days.sort();
+            assert_eq!(days, ["2020-01-06", "2020-01-09", "2020-01-10"], "{what}");
+        }
+    }
+}
+
 #[test]
 fn real_exports_give_the_same_result_in_small_chunks() {
     let files = [

@@ -1,15 +1,13 @@
 //! `uptick sql`: resolve the columns as a load would, then print the queries.
 
-use std::io::Read;
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 
 use crate::cli::{InputArgs, SqlArgs, SqlQuery};
 use crate::commands::ExitStatus;
 use crate::config::InputConfig;
 use crate::ingest::schema::{self, DateSource, Preset};
-use crate::ingest::InputFormat;
 use crate::sql::{queries, Request};
 
 /// The columns of each preset's standard export, for when no file is given.
@@ -28,47 +26,6 @@ fn standard_header(preset: Preset) -> Option<&'static str> {
     }
 }
 
-/// The columns of a CSV/TSV file (plain or gzip: its first record), of a Parquet file, or of
-/// a directory of Hive-partitioned Parquet (with its partition keys).
-fn file_header(path: &Path, delimiter: Option<u8>) -> anyhow::Result<Vec<String>> {
-    let format = InputFormat::from_path(path);
-    if path.is_dir() || format == Some(InputFormat::Parquet) {
-        return Ok(crate::ingest::parquet_header(path)?);
-    }
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    if format == Some(InputFormat::Ndjson) {
-        bail!(
-            "{}: uptick sql reads the columns of CSV, TSV and Parquet; name them with --date-col/--region-col or a --preset instead",
-            path.display()
-        );
-    }
-    let delimiter = delimiter.unwrap_or(if format == Some(InputFormat::Tsv) {
-        b'\t'
-    } else {
-        b','
-    });
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(reader);
-    let record = csv
-        .records()
-        .next()
-        .transpose()
-        .with_context(|| format!("{}: line 1", path.display()))?
-        .with_context(|| format!("{}: the file is empty", path.display()))?;
-    Ok(record
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-        .collect())
-}
-
 /// Runs `uptick sql`.
 ///
 /// # Errors
@@ -85,7 +42,7 @@ pub fn run(args: SqlArgs) -> anyhow::Result<ExitStatus> {
     };
     let spec = crate::settings::input_spec(&input, &InputConfig::default())?;
     let header: Vec<String> = match (&args.input, spec.preset.and_then(standard_header)) {
-        (Some(path), _) => file_header(path, spec.delimiter)?,
+        (Some(_), _) => crate::ingest::header(&spec)?,
         (None, Some(standard)) => standard.split(',').map(str::to_string).collect(),
         (None, None) => {
             // A generic table: the columns the options name.

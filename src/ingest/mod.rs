@@ -234,6 +234,25 @@ fn input_format(spec: &InputSpec) -> Result<InputFormat> {
     })
 }
 
+/// The input's column names as a load reads them (a text file's first record, cleaned as
+/// the text loader cleans it; a Parquet file's or dataset's schema, partition keys included):
+/// what `uptick sql` resolves its columns from.
+///
+/// # Errors
+/// An unknown format, an unreadable or empty file, or NDJSON (whose records need not share
+/// their keys).
+pub fn header(spec: &InputSpec) -> Result<Vec<String>> {
+    match input_format(spec)? {
+        InputFormat::Csv => text::text_header(spec, InputFormat::Csv),
+        InputFormat::Tsv => text::text_header(spec, InputFormat::Tsv),
+        InputFormat::Parquet => parquet_header(&spec.source.path()),
+        InputFormat::Ndjson => Err(Error::Usage(format!(
+            "{}: uptick sql reads the columns of CSV, TSV and Parquet; name them with --date-col/--region-col or a --preset instead",
+            spec.source.path().display()
+        ))),
+    }
+}
+
 /// One pass over the input with the date column's order found as `dates` says.
 fn scan(spec: &InputSpec, format: InputFormat, dates: DateMode) -> Result<Scanned<'_>> {
     match format {

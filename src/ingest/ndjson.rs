@@ -1,6 +1,8 @@
 //! NDJSON (plain or gzip), streamed in chunks of whole lines: keys learnt from the first
 //! chunk, each chunk parsed by Polars, a bad line located by line and column.
 
+use std::path::Path;
+
 use polars::prelude::*;
 
 use super::chunks;
@@ -36,6 +38,65 @@ pub(super) fn first_json_error(text: &[u8], line_base: u64) -> Option<String> {
     None
 }
 
+/// A chunk Polars could not read: the first bad line where one is found.
+fn fail(path: &Path, text: &[u8], line_base: u64, source: PolarsError) -> Error {
+    match first_json_error(text, line_base) {
+        Some(message) => Error::Parse {
+            path: path.to_path_buf(),
+            message,
+        },
+        None => Error::Polars {
+            context: format!("{}: cannot read as NDJSON", path.display()),
+            source,
+        },
+    }
+}
+
+/// A chunk's lines as a lazy frame numbered from `offset`, and its keys (every line of the
+/// chunk is used to learn them; the header is the first chunk's keys).
+fn scan(
+    text: &polars_buffer::Buffer<u8>,
+    offset: u64,
+    line_base: u64,
+    path: &Path,
+) -> Result<(LazyFrame, SchemaRef)> {
+    let mut frame =
+        LazyJsonLineReader::new_with_sources(ScanSources::Buffers(Arc::from(vec![text.clone()])))
+            .with_infer_schema_length(None)
+            .with_row_index(record_index(offset))
+            .finish()
+            .map_err(|e| fail(path, text, line_base, e))?;
+    let schema = frame
+        .collect_schema()
+        .map_err(|e| fail(path, text, line_base, e))?;
+    Ok((frame, schema))
+}
+
+/// A chunk's needed columns as text, with the record numbers: a key absent from every line
+/// of the chunk is a column of nulls there, a nested value is refused.
+fn read_batch(
+    text: &polars_buffer::Buffer<u8>,
+    first_record: u64,
+    line_base: u64,
+    needed: &[String],
+    path: &Path,
+) -> Result<DataFrame> {
+    let (frame, schema) = scan(text, first_record, line_base, path)?;
+    let mut select = Vec::with_capacity(needed.len() + 1);
+    for name in needed {
+        select.push(match schema.get(name.as_str()) {
+            Some(t) if t.is_nested() => return Err(nested_column(path, name, t)),
+            Some(_) => col(name.as_str()).cast(DataType::String),
+            None => lit(NULL).cast(DataType::String).alias(name.as_str()),
+        });
+    }
+    select.push(col(RECORD_COL));
+    frame
+        .select(select)
+        .collect()
+        .map_err(|e| fail(path, text, line_base, e))
+}
+
 /// Streams NDJSON (plain or gzip) in chunks of whole lines, each parsed by Polars.
 pub(super) fn load_ndjson(spec: &InputSpec, dates: DateMode) -> Result<Scanned<'_>> {
     let path = spec.source.path();
@@ -43,37 +104,17 @@ pub(super) fn load_ndjson(spec: &InputSpec, dates: DateMode) -> Result<Scanned<'
     // JSON strings cannot hold a raw newline, so every newline ends a record.
     let mut chunks =
         chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES).lines_only();
-    let mut next = || chunks.next_chunk().map_err(|e| chunk_error(e, gzip, &path));
-    let first = start_of_file(next()?, &path)?;
-    let fail = |text: &[u8], line_base: u64, source: PolarsError| match first_json_error(
-        text, line_base,
-    ) {
-        Some(message) => Error::Parse {
-            path: path.clone(),
-            message,
-        },
-        None => Error::Polars {
-            context: format!("{}: cannot read as NDJSON", path.display()),
-            source,
-        },
+    // Each call may hand back a chunk the validator is done with, to be read into (as the
+    // text loader does: one allocation serves every chunk).
+    let mut next = |spare: Option<Vec<u8>>| {
+        if let Some(buf) = spare {
+            chunks.recycle(buf);
+        }
+        chunks.next_chunk().map_err(|e| chunk_error(e, gzip, &path))
     };
-    // Every line of a chunk is used to learn its keys (the header is the first chunk's keys).
-    let scan = |text: &polars_buffer::Buffer<u8>, offset: u64, line_base: u64| {
-        let mut frame =
-            LazyJsonLineReader::new_with_sources(ScanSources::Buffers(Arc::from(vec![
-                text.clone()
-            ])))
-            .with_infer_schema_length(None)
-            .with_row_index(record_index(offset))
-            .finish()
-            .map_err(|e| fail(text, line_base, e))?;
-        let schema = frame
-            .collect_schema()
-            .map_err(|e| fail(text, line_base, e))?;
-        Ok::<_, Error>((frame, schema))
-    };
+    let first = start_of_file(next(None)?, &path)?;
     let first = polars_buffer::Buffer::from(first);
-    let (_, schema) = scan(&first, 0, 0)?;
+    let (_, schema) = scan(&first, 0, 0, &path)?;
     let header: Vec<String> = schema
         .iter_names()
         .map(|n| n.to_string())
@@ -86,21 +127,7 @@ pub(super) fn load_ndjson(spec: &InputSpec, dates: DateMode) -> Result<Scanned<'
     let (mut line_base, mut first_record) = (0u64, 0u64);
     while let Some(text) = chunk {
         if !text.iter().all(u8::is_ascii_whitespace) {
-            let (frame, schema) = scan(&text, first_record, line_base)?;
-            // A key absent from every line of a chunk is a column of nulls there.
-            let mut select = Vec::with_capacity(needed.len() + 1);
-            for name in &needed {
-                select.push(match schema.get(name.as_str()) {
-                    Some(t) if t.is_nested() => return Err(nested_column(&path, name, t)),
-                    Some(_) => col(name.as_str()).cast(DataType::String),
-                    None => lit(NULL).cast(DataType::String).alias(name.as_str()),
-                });
-            }
-            select.push(col(RECORD_COL));
-            let batch = frame
-                .select(select)
-                .collect()
-                .map_err(|e| fail(&text, line_base, e))?;
+            let batch = read_batch(&text, first_record, line_base, &needed, &path)?;
             let lines = Lines::Json {
                 text: &text,
                 line_base,
@@ -112,7 +139,8 @@ pub(super) fn load_ndjson(spec: &InputSpec, dates: DateMode) -> Result<Scanned<'
             first_record += batch.height() as u64;
         }
         line_base += chunks::count_newlines(&text);
-        chunk = next()?.map(polars_buffer::Buffer::from);
+        // The frames are gone, so the chunk's bytes are ours again unless Polars kept them.
+        chunk = next(text.into_mut().right())?.map(polars_buffer::Buffer::from);
     }
     Ok(Scanned {
         validator,
@@ -135,5 +163,25 @@ mod tests {
         let err = first_json_error(b"{\"a\": }\n", 41).unwrap();
         assert!(err.starts_with("line 42, column"), "{err}");
         assert_eq!(first_json_error(b"{\"a\": 1}\n  \n", 0), None);
+    }
+
+    /// The loader hands each chunk's bytes back to be read into: Polars keeps no reference to
+    /// them once the batch is dropped, so the buffer is ours again (no fresh allocation per
+    /// chunk).
+    #[test]
+    fn a_read_chunk_gives_its_buffer_back() {
+        let bytes = b"{\"a\": \"x\", \"b\": 1}\n{\"a\": \"y\"}\n".to_vec();
+        let at = bytes.as_ptr();
+        let text = polars_buffer::Buffer::from(bytes);
+        let needed = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+        let batch = read_batch(&text, 10, 0, &needed, Path::new("x.ndjson")).unwrap();
+        assert_eq!(batch.height(), 2);
+        assert_eq!(batch.column("c").unwrap().null_count(), 2);
+        drop(batch);
+        let back = text
+            .into_mut()
+            .right()
+            .expect("the chunk's buffer is free again");
+        assert_eq!(back.as_ptr(), at, "the same allocation");
     }
 }

@@ -16,7 +16,7 @@ use polars_arrow::array::Utf8ViewArray;
 use rayon::prelude::*;
 
 use super::validate::id_hash;
-use super::FastMap;
+use super::{FastMap, FastSet};
 use crate::error::{Error, Result};
 
 /// Each row's index into the distinct values of a column (or tuple of columns).
@@ -39,6 +39,36 @@ pub(super) struct Prepared {
     pub(super) kind: Option<Dict>,
     /// Per row, the hash of the trimmed event id, or `None` where the id is missing.
     pub(super) id: Option<Vec<Option<u128>>>,
+    /// Per row (with `id`): whether this is the first row of the file holding its id
+    /// ([`FirstIds::mark`]); `None` until marked.
+    pub(super) first: Option<Vec<bool>>,
+}
+
+/// Which rows are the first of the file to hold their event id, whatever their fate: the
+/// loader marks each batch in file order, on the reader's thread where there is one, so
+/// that the validator need remember only the ids whose first row it did not keep (see
+/// `Validator::check_duplicates`).
+#[derive(Debug, Default)]
+pub(super) struct FirstIds {
+    seen: FastSet<u128>,
+}
+
+impl FirstIds {
+    /// Room for about this many more ids.
+    pub(super) fn reserve(&mut self, ids: usize) {
+        self.seen.reserve(ids);
+    }
+
+    /// Marks the batch's rows (after the batches before it, in file order).
+    pub(super) fn mark(&mut self, prepared: &mut Prepared) {
+        if let Some(ids) = &prepared.id {
+            prepared.first = Some(
+                ids.iter()
+                    .map(|id| id.is_some_and(|h| self.seen.insert(h)))
+                    .collect(),
+            );
+        }
+    }
 }
 
 /// Which columns the kernels read.

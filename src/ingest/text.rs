@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::chunks;
 use super::date_column::DateMode;
-use super::prepare::Prepared;
+use super::prepare::{FirstIds, Prepared};
 use super::schema::resolve_columns;
 use super::spec::{InputFormat, InputSpec};
 use super::stream::{chunk_error, finish_hash, open_stream, refuse_binary, start_of_file, to_utf8};
@@ -59,6 +59,81 @@ pub(super) fn clean_header(raw: Vec<String>, notes: &mut Vec<String>) -> Vec<Str
     out
 }
 
+/// The delimiter and the column names of a delimited text file, from its first chunk (without
+/// its byte-order mark): what every load reads and what `uptick sql` names its columns by.
+/// Header names are cleaned ([`clean_header`]; renamed duplicates are noted), `--no-header`
+/// names columns by position, and a one-field header holding another delimiter is refused.
+pub(super) fn read_header(
+    first: &[u8],
+    spec: &InputSpec,
+    format: InputFormat,
+    path: &Path,
+    notes: &mut Vec<String>,
+) -> Result<(u8, Vec<String>)> {
+    let first_line_end = first
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(first.len());
+    let delimiter = spec.delimiter.unwrap_or(match format {
+        InputFormat::Tsv => b'\t',
+        _ => sniff_delimiter(&first[..first_line_end]),
+    });
+    let header_record = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(first)
+        .records()
+        .next()
+        .transpose()
+        .map_err(|e| Error::Parse {
+            path: path.to_path_buf(),
+            message: format!("line 1: {e}"),
+        })?
+        .unwrap_or_default();
+    let header = if spec.no_header {
+        (1..=header_record.len())
+            .map(|i| format!("column_{i}"))
+            .collect()
+    } else {
+        clean_header(header_record.iter().map(str::to_string).collect(), notes)
+    };
+    if let [only] = header.as_slice() {
+        // uptick needs at least a date and a region column: one field means a wrong delimiter.
+        let seen = [b',', b'\t', b';', b'|']
+            .into_iter()
+            .find(|&c| c != delimiter && only.as_bytes().contains(&c));
+        if let Some(c) = seen {
+            let shown = if c == b'\t' {
+                "\\t".to_string()
+            } else {
+                (c as char).to_string()
+            };
+            return Err(Error::Parse {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line 1: the header is one field, but it contains '{shown}': is the delimiter wrong? (pass --delimiter '{shown}')"
+                ),
+            });
+        }
+    }
+    Ok((delimiter, header))
+}
+
+/// The column names of a delimited text file (plain or gzip) as a load reads them.
+pub(super) fn text_header(spec: &InputSpec, format: InputFormat) -> Result<Vec<String>> {
+    let path = spec.source.path();
+    let (stream, gzip, _) = open_stream(spec)?;
+    let mut chunks = chunks::RecordChunks::new(stream, 1 << 16, MAX_RECORD_BYTES);
+    let first = chunks
+        .next_chunk()
+        .map_err(|e| chunk_error(e, gzip, &path))?;
+    let mut notes = Vec::new();
+    let first = to_utf8(start_of_file(first, &path)?, 0, &mut notes);
+    refuse_binary(&first, 0, &path)?;
+    Ok(read_header(&first, spec, format, &path, &mut notes)?.1)
+}
+
 /// Streams delimited text: header and delimiter from the first chunk, then every chunk
 /// parsed by Polars and validated.
 pub(super) fn load_text(
@@ -79,56 +154,7 @@ pub(super) fn load_text(
     let mut notes = Vec::new();
     let first = to_utf8(start_of_file(next(None)?, &path)?, 0, &mut notes);
     refuse_binary(&first, 0, &path)?;
-    let first_line_end = first
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(first.len());
-    let delimiter = spec.delimiter.unwrap_or(match format {
-        InputFormat::Tsv => b'\t',
-        _ => sniff_delimiter(&first[..first_line_end]),
-    });
-    let header_record = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(&first[..])
-        .records()
-        .next()
-        .transpose()
-        .map_err(|e| Error::Parse {
-            path: path.clone(),
-            message: format!("line 1: {e}"),
-        })?
-        .unwrap_or_default();
-    let header = if spec.no_header {
-        (1..=header_record.len())
-            .map(|i| format!("column_{i}"))
-            .collect()
-    } else {
-        clean_header(
-            header_record.iter().map(str::to_string).collect(),
-            &mut notes,
-        )
-    };
-    if let [only] = header.as_slice() {
-        // uptick needs at least a date and a region column: one field means a wrong delimiter.
-        let seen = [b',', b'\t', b';', b'|']
-            .into_iter()
-            .find(|&c| c != delimiter && only.as_bytes().contains(&c));
-        if let Some(c) = seen {
-            let shown = if c == b'\t' {
-                "\\t".to_string()
-            } else {
-                (c as char).to_string()
-            };
-            return Err(Error::Parse {
-                path,
-                message: format!(
-                    "line 1: the header is one field, but it contains '{shown}': is the delimiter wrong? (pass --delimiter '{shown}')"
-                ),
-            });
-        }
-    }
+    let (delimiter, header) = read_header(&first, spec, format, &path, &mut notes)?;
     let map = resolve_columns(spec, &header, &path)?;
     let schema: Arc<Schema> = Arc::new(
         header
@@ -146,6 +172,16 @@ pub(super) fn load_text(
     // Validated chunks' buffers go back to the reader, to be read into again.
     let (back_tx, back_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
     let reader_path = path.clone();
+    // The rows a plain file holds, estimated from its size and the first chunk, so that the
+    // event-id set is made once at its final size instead of growing by copies (at 50M ids,
+    // each copy moves a gigabyte while the old table is still held).
+    let file_bytes = match (&spec.source, gzip) {
+        (super::spec::Source::File(p), false) => std::fs::metadata(p).ok().map(|m| m.len()),
+        _ => None,
+    };
+    // Which rows first hold their event id, marked here in file order (one chunk ahead of the
+    // validator, on the reader's core).
+    let mut first_ids = FirstIds::default();
     let notes = std::thread::scope(|scope| -> Result<Vec<String>> {
         let reader = scope.spawn(move || {
             let path = reader_path;
@@ -173,7 +209,17 @@ pub(super) fn load_text(
                     let runs = parser.read(&batch, &path)?;
                     // The column kernels run here, on the parser's threads, while the
                     // validator judges the previous chunk.
-                    let prepared = plan.as_ref().map(|p| p.prepare(&runs)).transpose()?;
+                    let mut prepared = plan.as_ref().map(|p| p.prepare(&runs)).transpose()?;
+                    if let Some(p) = prepared.as_mut() {
+                        if let (0, Some(total), Some(ids)) = (index, file_bytes, &p.id) {
+                            let bytes = batch.text.len() as u64;
+                            if ids.len() >= 1000 && bytes > 0 {
+                                let rows = total.saturating_mul(ids.len() as u64) / bytes;
+                                first_ids.reserve(usize::try_from(rows).unwrap_or(usize::MAX));
+                            }
+                        }
+                        first_ids.mark(p);
+                    }
                     let frame = stack(runs, &path)?;
                     Ok(Some((batch, frame, prepared)))
                 });
@@ -202,23 +248,8 @@ pub(super) fn load_text(
             }
             notes
         });
-        // The rows a plain file holds, estimated from its size and the first chunk, so that
-        // the event-id set is made once at its final size instead of growing by copies (at
-        // 50M ids, each copy moves a gigabyte while the old table is still held).
-        let file_bytes = match (&spec.source, gzip) {
-            (super::spec::Source::File(p), false) => std::fs::metadata(p).ok().map(|m| m.len()),
-            _ => None,
-        };
-        let mut sized = false;
         for item in rx {
             let (batch, frame, prepared) = item?;
-            if let (Some(total), false) = (file_bytes, sized) {
-                sized = true;
-                let bytes = batch.text.len() as u64;
-                if frame.height() >= 1000 && bytes > 0 {
-                    validator.expect_rows(total.saturating_mul(frame.height() as u64) / bytes);
-                }
-            }
             if validator.batch(&frame, prepared, &Lines::Text(&batch))? == Flow::Stop {
                 break; // dropping the receiver stops the reader
             }

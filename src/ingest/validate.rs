@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use super::date_column::{DateColumn, DateMode, ValueDate};
 use super::detail::{Detail, DetailRules, DETAIL_WEEKS, TEXT_WEEKS};
-use super::prepare::{PrepPlan, Prepared};
+use super::prepare::{FirstIds, PrepPlan, Prepared};
 use super::quality::Quality;
 use super::schema::{self, needed_columns, ColumnMap, DateSource, Preset};
 use super::spec::{InputSpec, Metric, MultiDay, UnknownDay};
@@ -170,7 +170,21 @@ pub(super) struct Validator<'s> {
     region_ids: FastMap<RegionKey, u32>,
     type_ids: FastMap<String, u32>,
     cell_ids: FastMap<(u32, NaiveDate, u32), usize>,
-    seen_ids: FastSet<u128>,
+    /// Ids whose first row in the file (see [`FirstIds`]) was not kept: rejected, filtered
+    /// out or otherwise left before the duplicate check.
+    unkept_first_ids: FastSet<u128>,
+    /// Ids kept from a row that was not their first in the file (and, for rows judged
+    /// without marks, every id that reached the duplicate check).
+    kept_later_ids: FastSet<u128>,
+    /// The first-row marks of batches no loader marked.
+    first_ids: FirstIds,
+    /// Whether batches are marked ([`FirstIds`]; off only in tests, which check that marked
+    /// and unmarked judging agree).
+    mark_ids: bool,
+    /// The row being judged: whether it is the first of the file to hold its id (`None`:
+    /// not marked), and whether it reached the duplicate check.
+    row_first: Option<bool>,
+    row_reached_ids: bool,
     seen_rows: FastSet<u128>,
     /// The result so far, its ledger included.
     out: Incidents,
@@ -278,7 +292,12 @@ impl<'s> Validator<'s> {
             region_ids: FastMap::default(),
             type_ids: FastMap::default(),
             cell_ids: FastMap::default(),
-            seen_ids: FastSet::default(),
+            unkept_first_ids: FastSet::default(),
+            kept_later_ids: FastSet::default(),
+            first_ids: FirstIds::default(),
+            mark_ids: true,
+            row_first: None,
+            row_reached_ids: false,
             seen_rows: FastSet::default(),
             out,
             line_of: HashMap::new(),
@@ -403,10 +422,13 @@ impl<'s> Validator<'s> {
         }
         let first_record = self.records;
         self.records += records.len() as u64;
-        let prepared = match prepared {
+        let mut prepared = match prepared {
             Some(p) => p,
             None => self.plan.prepare(std::slice::from_ref(&frame))?,
         };
+        if prepared.first.is_none() && self.mark_ids {
+            self.first_ids.mark(&mut prepared);
+        }
         let mut tables = self.tables(&cols, &prepared);
         if self.dates.open() {
             // The whole file must be sniffed for the order; this pass is void.
@@ -418,6 +440,8 @@ impl<'s> Validator<'s> {
         let mut type_cache: FastMap<&str, u32> = FastMap::default();
         let mut key: Vec<&str> = Vec::with_capacity(self.rules.map.regions.len());
         for (row, &record) in records.iter().enumerate() {
+            self.row_first = prepared.first.as_ref().map(|f| f[row]);
+            self.row_reached_ids = false;
             let outcome = match self.fast(&cols, &prepared, &mut tables, row, record) {
                 Fast::Kept => continue,
                 Fast::Judged(outcome) => Some(outcome),
@@ -428,6 +452,12 @@ impl<'s> Validator<'s> {
                 Some(outcome) => outcome,
                 None => self.judge(&cols, row, &mut key),
             };
+            if self.row_first == Some(true) && !self.row_reached_ids {
+                // The first row of its id is not kept: a later row with it may be.
+                if let Some(Some(id)) = prepared.id.as_ref().map(|ids| ids[row]) {
+                    self.unkept_first_ids.insert(id);
+                }
+            }
             if self.dates.open() {
                 // The whole file must be sniffed for the order; this pass is void.
                 return Ok(Flow::Stop);
@@ -508,15 +538,6 @@ impl<'s> Validator<'s> {
     fn note_end(&mut self, date: NaiveDate) {
         if date >= self.rules.min_date && self.coverage_end.is_none_or(|e| date > e) {
             self.coverage_end = Some(date);
-        }
-    }
-
-    /// Makes room for the event ids of about `rows` rows (an estimate of the file's rows).
-    pub(super) fn expect_rows(&mut self, rows: u64) {
-        if self.rules.map.id.is_some() && !self.dates.sniffing() {
-            let rows = usize::try_from(rows).unwrap_or(usize::MAX);
-            self.seen_ids
-                .reserve(rows.saturating_sub(self.seen_ids.len()));
         }
     }
 

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use crate::{notice, run_ok, shared_data, uptick};
+use crate::{notice, run_ok, shared_data, stderr, uptick};
 
 /// One comparison: an export, the options, and how to read the counts back.
 struct Case {
@@ -824,4 +824,91 @@ fn sql_refuses_what_it_cannot_write() {
         assert!(err.contains(needle), "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?} printed a query");
     }
+}
+
+/// `uptick sql` names a file's columns as a load reads them, through the loader's own header
+/// reader: a sniffed delimiter, a byte-order mark, padded and repeated names, gzip, and
+/// `--no-header`; what the load refuses, sql refuses with the same message.
+#[test]
+fn sql_reads_a_header_as_a_load_does() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let semi = dir.path().join("semi.csv");
+    std::fs::write(
+        &semi,
+        "\u{feff} when ;place;place;n\n2024-01-02;Diyala;x;1\n2024-01-03;Anbar;y;2\n",
+    )
+    .unwrap();
+    let gz = dir.path().join("semi.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(&std::fs::read(&semi).unwrap()).unwrap();
+    enc.finish().unwrap();
+    let plain = dir.path().join("plain.csv");
+    std::fs::write(&plain, "2024-01-02,Diyala\n2024-01-03,Anbar\n").unwrap();
+    let sql = |args: &[&str]| {
+        uptick()
+            .args(["sql", "--dialect", "duckdb", "--table", "events"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for file in [&semi, &gz] {
+        let f = file.to_str().unwrap();
+        // The second "place" is "place_2", as the load names it.
+        let out = sql(&[
+            "--input",
+            f,
+            "--date-col",
+            "when",
+            "--region-col",
+            "place_2",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{f}: {}", stderr(&out));
+        let query = String::from_utf8_lossy(&out.stdout);
+        assert!(query.contains("place_2"), "{f}: {query}");
+        let series = uptick()
+            .args([
+                "series",
+                "--input",
+                f,
+                "--date-col",
+                "when",
+                "--region-col",
+                "place_2",
+            ])
+            .args(["--as-of", "2024-02-01", "--include-incomplete"])
+            .output()
+            .unwrap();
+        assert_eq!(series.status.code(), Some(0), "{f}: {}", stderr(&series));
+    }
+    let out = sql(&[
+        "--input",
+        plain.to_str().unwrap(),
+        "--no-header",
+        "--date-col",
+        "column_1",
+        "--region-col",
+        "column_2",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A one-field header holding another delimiter: the load's message, naming the file.
+    let out = sql(&[
+        "--input",
+        semi.to_str().unwrap(),
+        "--delimiter",
+        ",",
+        "--date-col",
+        "when",
+        "--region-col",
+        "place",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("semi.csv") && err.contains("line 1: the header is one field"),
+        "{err}"
+    );
 }

@@ -296,8 +296,16 @@ impl Validator<'_> {
         Ok(kept)
     }
 
-    /// Repeated event ids count once; identical rows are duplicates where the preset says so.
-    /// `id` is the row's id hash where a kernel computed it already (`Some(None)`: missing).
+    /// Repeated event ids count once (the first row of an id that reaches this check is
+    /// kept); identical rows are duplicates where the preset says so. `id` is the row's id
+    /// hash where a kernel computed it already (`Some(None)`: missing).
+    ///
+    /// The batch's rows come marked: whether each is the first of the file to hold its id
+    /// ([`FirstIds`], marked in file order on the reader's thread). Such a row cannot repeat an
+    /// earlier one. A later row repeats a kept one unless its id's first row was not kept (it
+    /// is in `unkept_first_ids`, noted by the row loop) and no later row of that id was kept
+    /// yet (`kept_later_ids`). So the validator remembers only ids whose first row it did not
+    /// keep, and ids kept from later rows: few in real exports, where most ids are unique.
     pub(super) fn check_duplicates(
         &mut self,
         cols: &Cols<'_>,
@@ -313,9 +321,18 @@ impl Validator<'_> {
         } = &self.rules;
         if let Some(c) = &map.id {
             let hashed = id.unwrap_or_else(|| id_hash(cols.get(c, row), na));
+            self.row_reached_ids = true;
             match hashed {
                 Some(id) => {
-                    if !self.seen_ids.insert(id) {
+                    let repeated = match self.row_first {
+                        Some(true) => false,
+                        Some(false) => {
+                            !self.unkept_first_ids.contains(&id) || !self.kept_later_ids.insert(id)
+                        }
+                        // Not marked: every id that reached this check is remembered.
+                        None => !self.kept_later_ids.insert(id),
+                    };
+                    if repeated {
                         return Err(RowOutcome::exclude(
                             "duplicate event id (counted once)",
                             Some(c),
