@@ -394,6 +394,8 @@ fn email_over_implicit_tls_and_plain_and_a_refused_login() {
                 said.contains("uptick: delivery failed: email: could not send via 127.0.0.1:"),
                 "{said}"
             );
+            // The server's refusal is named, at once (not after a timeout).
+            assert!(said.contains("(535)"), "{said}");
             assert!(!said.contains("wrong-password"), "{said}");
             assert!(root.path().join("reports/2019-W41/report.html").is_file());
             assert_eq!(server.received().len(), 1);

@@ -59,7 +59,9 @@ class Saver:
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = (isinstance(auth_data, LoginPassword)
           and auth_data.login.decode() == a.user and auth_data.password.decode() == a.password)
-    return AuthResult(success=ok)
+    # handled=False: the server answers a refused login with 535, as real servers do
+    # (aiosmtpd's default, handled=True, leaves the client waiting for its timeout).
+    return AuthResult(success=ok, handled=False)
 
 
 s = socket.socket()
