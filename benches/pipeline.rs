@@ -3,7 +3,7 @@
 //! `load_aggregate`: uptick's load + validation + weekly aggregation of an ACLED-shaped CSV
 //! (1M and 10M rows), beside Polars' own bare scan + group-by of the same file, the yardstick
 //! the loader aims to stay within 1.5x of. The generated files are kept in
-//! `$CARGO_TARGET_DIR/uptick-bench/` so the scale runs in the README can reuse them.
+//! `$CARGO_TARGET_DIR/uptick-bench/` so the scale runs in docs/performance.md can reuse them.
 //!
 //! Set `UPTICK_BENCH_ROWS=1000000` (comma-separated) to choose the sizes.
 

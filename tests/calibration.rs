@@ -15,7 +15,7 @@
 //! size m/(φ − 1); φ = 1 is Poisson. Aim: within Monte-Carlo error of nominal for means of 2
 //! or more, never worse than twice nominal for sparse counts. The longer study (histories of
 //! 1, 2 and 6 years, AR(1) nulls, power against injected rises) is the ignored test
-//! `calibration_study` at the end; its figures are in the README.
+//! `calibration_study` at the end; its figures are in docs/statistics.md.
 
 use std::collections::BTreeMap;
 
@@ -451,7 +451,7 @@ fn farrington_original_runs_hot_but_bounded() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The longer study behind the README's statistics section. Run with
+// The longer study behind docs/statistics.md ("How sure"). Run with
 // `cargo test --release --test calibration -- --ignored --nocapture calibration_study`.
 // ---------------------------------------------------------------------------------------
 
@@ -502,7 +502,7 @@ fn legacy_trend_p(y: &[f64]) -> f64 {
 }
 
 #[test]
-#[ignore = "the long calibration and power study behind the README (minutes, release build)"]
+#[ignore = "the long calibration and power study behind docs/statistics.md (minutes, release build)"]
 fn calibration_study() {
     const N: usize = 100_000;
     let detect_p = |method: Method| {

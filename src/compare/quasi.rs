@@ -29,7 +29,7 @@
 //! 0.05 / 0.01 / 0.001; at mean 5, 0.058 / 0.0125 / 0.0014. The deviance difference of such
 //! skewed counts is not φ·χ²₁. The Wald statistic on the log ratio, with the same dispersion
 //! and degrees of freedom, stays at or below nominal in every cell with a mean of 2 or more
-//! (figures in the README), and it is the test the reported interval inverts.
+//! (figures in docs/statistics.md), and it is the test the reported interval inverts.
 //!
 //! Sources: McCullagh & Nelder (1989), *Generalized Linear Models*, 2nd ed., §6.2
 //! (quasi-likelihood, dispersion) and §12.5 (F tests with an estimated dispersion); Wedderburn

@@ -22,7 +22,7 @@
 //! ARL₀ ≈ (e^{2kb} − 2kb − 1)/(2k²), b = h + 1.166 (Siegmund 1985, *Sequential Analysis*,
 //! §X.2; Montgomery, *Introduction to Statistical Quality Control*, 6th ed., eq. 9.25; the
 //! same problem surveillance's `find.kh` solves for Poisson counts). The measured in-control
-//! rate on simulated series is in the README.
+//! rate on simulated series is in docs/statistics.md.
 //!
 //! # One rise, one alert
 //! After an alarm S restarts at 0, so the chart needs fresh evidence and does not flood. The

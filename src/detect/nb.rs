@@ -14,7 +14,7 @@
 //! Before November 2026 `nb` plugged the sample variance into a negative binomial and ignored
 //! the estimation error; on NB nulls with variance/mean 1.5–6 that put a false alert in about
 //! one week in three across 300 quiet regions. Calibration figures: `tests/calibration.rs` and
-//! the README's statistics section.
+//! docs/statistics.md ("How sure: measured false alarms and power").
 
 use super::predictive::Predictive;
 use super::Judgement;

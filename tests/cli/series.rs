@@ -1078,7 +1078,7 @@ fn hive_partitioned_parquet_is_one_input_with_partition_pruning() {
     assert_eq!(pruned.stdout, flat_2019.stdout);
 }
 
-/// The DuckDB query in `docs/sql/` (shown in the README's "Scaling out") run on a real ACLED
+/// The DuckDB query in `docs/sql/` (shown in docs/scaling-out.md) run on a real ACLED
 /// export with real DuckDB: uptick's findings on the engine's weekly counts equal its findings
 /// on the export itself. Skips with a notice without ../shared or Python's duckdb, unless
 /// `UPTICK_REQUIRE_DUCKDB=1` (set by `.ci/run`, which installs it).
