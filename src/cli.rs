@@ -353,9 +353,11 @@ pub struct OutputArgs {
     /// Output file, or - for stdout.
     #[arg(long, short, value_name = "PATH", default_value = "-")]
     pub output: PathBuf,
-    /// Write the command's charts into this directory (detect: a trend chart per region, the
-    /// overview and the heat map; compare: comparison.png; clusters: the clusters on the event
-    /// map; evaluate: evaluation.png, sensitivity against false alarms).
+    /// Write the command's charts into this directory.
+    ///
+    /// detect: a trend chart per region, the overview and the heat map; compare:
+    /// comparison.png; clusters: the clusters on the event map; evaluate: evaluation.png,
+    /// sensitivity against false alarms.
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
     /// Image format of the charts.
