@@ -60,6 +60,20 @@ impl<R: Read> RecordChunks<R> {
         self.spare = Some(buf);
     }
 
+    /// The next chunk, read into `spare` where the consumer handed one back ([`Self::recycle`]).
+    ///
+    /// # Errors
+    /// As [`Self::next_chunk`].
+    pub fn next_chunk_reusing(
+        &mut self,
+        spare: Option<Vec<u8>>,
+    ) -> Result<Option<Vec<u8>>, ChunkError> {
+        if let Some(buf) = spare {
+            self.recycle(buf);
+        }
+        self.next_chunk()
+    }
+
     /// Every newline ends a record (NDJSON, whose strings cannot hold a raw newline but can
     /// hold escaped quotes).
     pub fn lines_only(mut self) -> Self {

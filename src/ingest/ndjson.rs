@@ -107,10 +107,9 @@ pub(super) fn load_ndjson(spec: &InputSpec, dates: DateMode) -> Result<Scanned<'
     // Each call may hand back a chunk the validator is done with, to be read into (as the
     // text loader does: one allocation serves every chunk).
     let mut next = |spare: Option<Vec<u8>>| {
-        if let Some(buf) = spare {
-            chunks.recycle(buf);
-        }
-        chunks.next_chunk().map_err(|e| chunk_error(e, gzip, &path))
+        chunks
+            .next_chunk_reusing(spare)
+            .map_err(|e| chunk_error(e, gzip, &path))
     };
     let first = start_of_file(next(None)?, &path)?;
     let first = polars_buffer::Buffer::from(first);

@@ -120,6 +120,14 @@ pub(super) fn read_header(
     Ok((delimiter, header))
 }
 
+/// A text file's first chunk as text: without its byte-order mark, decoded (Latin-1 where it
+/// is not UTF-8, with a note), and refused where it is empty or binary.
+fn first_text(first: Option<Vec<u8>>, path: &Path, notes: &mut Vec<String>) -> Result<Vec<u8>> {
+    let first = to_utf8(start_of_file(first, path)?, 0, notes);
+    refuse_binary(&first, 0, path)?;
+    Ok(first)
+}
+
 /// The column names of a delimited text file (plain or gzip) as a load reads them.
 pub(super) fn text_header(spec: &InputSpec, format: InputFormat) -> Result<Vec<String>> {
     let path = spec.source.path();
@@ -129,8 +137,7 @@ pub(super) fn text_header(spec: &InputSpec, format: InputFormat) -> Result<Vec<S
         .next_chunk()
         .map_err(|e| chunk_error(e, gzip, &path))?;
     let mut notes = Vec::new();
-    let first = to_utf8(start_of_file(first, &path)?, 0, &mut notes);
-    refuse_binary(&first, 0, &path)?;
+    let first = first_text(first, &path, &mut notes)?;
     Ok(read_header(&first, spec, format, &path, &mut notes)?.1)
 }
 
@@ -146,14 +153,12 @@ pub(super) fn load_text(
     let mut chunks = chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES);
     // Each call may hand back a chunk the validator is done with, to be read into.
     let mut next = |spare: Option<Vec<u8>>| {
-        if let Some(buf) = spare {
-            chunks.recycle(buf);
-        }
-        chunks.next_chunk().map_err(|e| chunk_error(e, gzip, &path))
+        chunks
+            .next_chunk_reusing(spare)
+            .map_err(|e| chunk_error(e, gzip, &path))
     };
     let mut notes = Vec::new();
-    let first = to_utf8(start_of_file(next(None)?, &path)?, 0, &mut notes);
-    refuse_binary(&first, 0, &path)?;
+    let first = first_text(next(None)?, &path, &mut notes)?;
     let (delimiter, header) = read_header(&first, spec, format, &path, &mut notes)?;
     let map = resolve_columns(spec, &header, &path)?;
     let schema: Arc<Schema> = Arc::new(
