@@ -20,10 +20,12 @@ use super::{FastMap, FastSet, Incidents, MAX_COUNT, MAX_NAME_BYTES, MIN_YEAR, RE
 use crate::error::{Error, Result};
 use crate::model::{RegionKey, WeekStart};
 
+mod cells;
 mod checks;
 mod fast;
 mod finish;
 
+use cells::{CellSink, KeptRow};
 use fast::Fast;
 
 /// Parses a non-negative number; `Ok(None)` for a missing value.
@@ -169,7 +171,8 @@ pub(super) struct Validator<'s> {
     dates: DateColumn,
     region_ids: FastMap<RegionKey, u32>,
     type_ids: FastMap<String, u32>,
-    cell_ids: FastMap<(u32, NaiveDate, u32), usize>,
+    /// Where kept rows are summed into cells (on a thread of its own).
+    cells: CellSink,
     /// Ids whose first row in the file (see [`FirstIds`]) was not kept: rejected, filtered
     /// out or otherwise left before the duplicate check.
     unkept_first_ids: FastSet<u128>,
@@ -247,6 +250,7 @@ impl<'s> Validator<'s> {
             na: map.na_values.clone(),
         };
         let want_fatalities = spec.metric == Metric::Fatalities;
+        let want_weight = map.weight.is_some();
         let out = Incidents {
             region_columns: map.regions.iter().map(|(n, _)| n.clone()).collect(),
             columns: map.clone(),
@@ -291,7 +295,7 @@ impl<'s> Validator<'s> {
             dates,
             region_ids: FastMap::default(),
             type_ids: FastMap::default(),
-            cell_ids: FastMap::default(),
+            cells: CellSink::new(want_fatalities, want_weight),
             unkept_first_ids: FastSet::default(),
             kept_later_ids: FastSet::default(),
             first_ids: FirstIds::default(),
@@ -514,6 +518,7 @@ impl<'s> Validator<'s> {
                 }
             }
         }
+        self.cells.flush();
         for (k, first) in tables.region_first.iter().enumerate() {
             if let Some(date) = *first {
                 self.note_coverage(&cols, prepared.region.firsts[k] as usize, date);
@@ -554,34 +559,17 @@ impl<'s> Validator<'s> {
         self.dates.open()
     }
 
-    /// Adds a kept row to its (region, day, event type) cell.
+    /// Adds a kept row to its (region, day, event type) cell (summed at the end of the
+    /// batch, see [`CellSink`]).
     pub(super) fn add(&mut self, region: u32, kind: u32, kept: &Kept) {
-        let out = &mut self.out;
-        let i = *self
-            .cell_ids
-            .entry((region, kept.date, kind))
-            .or_insert_with(|| {
-                out.region.push(region);
-                out.date.push(kept.date);
-                out.kind.push(kind);
-                out.rows.push(0);
-                out.events.push(0.0);
-                if let Some(f) = out.fatalities.as_mut() {
-                    f.push(0.0);
-                }
-                if let Some(w) = out.weight.as_mut() {
-                    w.push(0.0);
-                }
-                out.region.len() - 1
-            });
-        out.rows[i] += 1;
-        out.events[i] += kept.events;
-        if let Some(f) = out.fatalities.as_mut() {
-            f[i] += kept.fatalities;
-        }
-        if let Some(w) = out.weight.as_mut() {
-            w[i] += kept.weight;
-        }
+        self.cells.push(KeptRow {
+            region,
+            kind,
+            date: kept.date,
+            events: kept.events,
+            fatalities: kept.fatalities,
+            weight: kept.weight,
+        });
     }
 
     /// Judges one row: each check in turn, the first that fails decides (see [`RowOutcome`]).

@@ -5,8 +5,22 @@ use super::*;
 
 impl Validator<'_> {
     /// The incidents, with the ledger completed.
-    pub(in crate::ingest) fn finish(mut self, notes: Vec<String>) -> Incidents {
+    ///
+    /// # Errors
+    /// The thread summing the cells failed.
+    pub(in crate::ingest) fn finish(mut self, notes: Vec<String>) -> Result<Incidents> {
         let spec = self.rules.spec;
+        let cells = std::mem::replace(&mut self.cells, CellSink::new(false, false))
+            .finish()
+            .map_err(Error::Usage)?;
+        let out = &mut self.out;
+        out.region = cells.region;
+        out.date = cells.date;
+        out.kind = cells.kind;
+        out.rows = cells.rows;
+        out.events = cells.events;
+        out.fatalities = cells.fatalities;
+        out.weight = cells.weight;
         let cut_note = self.cut_incomplete_last_week();
         let mut quality = std::mem::take(&mut self.out.quality);
         quality.rows_read = self.records;
@@ -48,7 +62,7 @@ impl Validator<'_> {
         let mut firsts: Vec<(String, NaiveDate)> = self.top_level_first.into_iter().collect();
         firsts.sort();
         self.out.top_level_first = firsts;
-        self.out
+        Ok(self.out)
     }
 }
 
