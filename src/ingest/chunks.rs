@@ -92,21 +92,10 @@ impl<R: Read> RecordChunks<R> {
         buf.clear();
         buf.append(&mut self.carry);
         let mut want = self.target;
-        // Scan state, kept across refills so that each byte is scanned once.
-        let mut scanned = 0;
-        let mut in_quotes = false;
-        let mut cut = None;
+        let mut scan = CutScan::default();
         loop {
             self.fill(&mut buf, want).map_err(ChunkError::Io)?;
-            let fresh = &buf[scanned..];
-            if self.quotes {
-                let (at, after) = last_cut_outside_quotes(fresh, in_quotes);
-                cut = at.map(|at| scanned + at).or(cut);
-                in_quotes = after;
-            } else if let Some(at) = memchr::memrchr(b'\n', fresh) {
-                cut = Some(scanned + at + 1);
-            }
-            scanned = buf.len();
+            let cut = scan.scan(&buf, self.quotes);
             if self.eof {
                 break;
             }
@@ -156,6 +145,33 @@ impl<R: Read> RecordChunks<R> {
         };
         buf.truncate(have);
         result
+    }
+}
+
+/// The search for where a chunk ends, kept across refills of a growing window so that each
+/// byte is scanned once.
+#[derive(Debug, Default)]
+pub(super) struct CutScan {
+    scanned: usize,
+    in_quotes: bool,
+    cut: Option<usize>,
+}
+
+impl CutScan {
+    /// Scans what `window` holds beyond the last call (the same window, grown), and returns
+    /// the offset just after its last record boundary so far: the last newline outside
+    /// quotes, or with `quotes` off the last newline.
+    pub(super) fn scan(&mut self, window: &[u8], quotes: bool) -> Option<usize> {
+        let fresh = &window[self.scanned..];
+        if quotes {
+            let (at, after) = last_cut_outside_quotes(fresh, self.in_quotes);
+            self.cut = at.map(|at| self.scanned + at).or(self.cut);
+            self.in_quotes = after;
+        } else if let Some(at) = memchr::memrchr(b'\n', fresh) {
+            self.cut = Some(self.scanned + at + 1);
+        }
+        self.scanned = window.len();
+        self.cut
     }
 }
 

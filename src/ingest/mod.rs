@@ -15,6 +15,7 @@ pub mod chunks;
 mod date_column;
 pub mod dates;
 pub mod detail;
+mod mapped;
 mod ndjson;
 mod parquet;
 mod prepare;

@@ -113,13 +113,17 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Shared handle on the hash of the bytes read so far.
 pub(super) type SharedHasher = std::sync::Arc<std::sync::Mutex<sha2::Sha256>>;
 
+/// A hasher for what is read, where the spec asks for the input's checksum.
+pub(super) fn new_hasher(spec: &InputSpec) -> Option<SharedHasher> {
+    spec.checksum
+        .then(|| std::sync::Arc::new(std::sync::Mutex::new(<sha2::Sha256 as sha2::Digest>::new())))
+}
+
 /// The input as a byte stream, decompressed when it is gzip (the flag), hashed as it is read.
 pub(super) fn open_stream(
     spec: &InputSpec,
 ) -> Result<(Box<dyn Read + Send + '_>, bool, Option<SharedHasher>)> {
-    let hasher = spec
-        .checksum
-        .then(|| std::sync::Arc::new(std::sync::Mutex::new(<sha2::Sha256 as sha2::Digest>::new())));
+    let hasher = new_hasher(spec);
     let file: Box<dyn Read + Send> = match &spec.source {
         Source::File(p) => Box::new(std::fs::File::open(p).map_err(|source| Error::Read {
             path: p.clone(),

@@ -9,10 +9,12 @@ use std::sync::Arc;
 
 use polars::io::csv::read::_csv_read_internal::read_chunk;
 use polars::prelude::*;
+use polars_buffer::Buffer;
 use rayon::prelude::*;
 
 use super::chunks;
 use super::date_column::DateMode;
+use super::mapped::TextChunks;
 use super::prepare::{FirstIds, Prepared};
 use super::schema::resolve_columns;
 use super::spec::{InputFormat, InputSpec};
@@ -149,16 +151,12 @@ pub(super) fn load_text(
     dates: DateMode,
 ) -> Result<Scanned<'_>> {
     let path = spec.source.path();
-    let (stream, gzip, hasher) = open_stream(spec)?;
-    let mut chunks = chunks::RecordChunks::new(stream, spec.chunk_bytes, MAX_RECORD_BYTES);
+    let (mut chunks, hasher) = TextChunks::open(spec, MAX_RECORD_BYTES)?;
+    let gzip = chunks.gzip();
     // Each call may hand back a chunk the validator is done with, to be read into.
-    let mut next = |spare: Option<Vec<u8>>| {
-        chunks
-            .next_chunk_reusing(spare)
-            .map_err(|e| chunk_error(e, gzip, &path))
-    };
+    let mut next = |spare: Option<Vec<u8>>| chunks.next(spare, &path);
     let mut notes = Vec::new();
-    let first = first_text(next(None)?, &path, &mut notes)?;
+    let first = first_text(next(None)?.map(Buffer::to_vec), &path, &mut notes)?;
     let (delimiter, header) = read_header(&first, spec, format, &path, &mut notes)?;
     let map = resolve_columns(spec, &header, &path)?;
     let schema: Arc<Schema> = Arc::new(
@@ -191,43 +189,54 @@ pub(super) fn load_text(
         let reader = scope.spawn(move || {
             let path = reader_path;
             let mut notes = Vec::new();
-            let mut chunk = Some(first);
+            let mut chunk = Some(Buffer::from(first));
             let (mut line_base, mut first_record, mut index) = (0u64, 0u64, 0usize);
             while let Some(text) = chunk {
-                let text = if index == 0 {
-                    text
+                let mut lines_here = None;
+                let parsed = if text.iter().all(u8::is_ascii_whitespace) {
+                    lines_here = Some(chunks::count_newlines(&text));
+                    Ok(None)
                 } else {
-                    to_utf8(text, line_base, &mut notes)
-                };
-                let lines_here = chunks::count_newlines(&text);
-                let parsed = refuse_binary(&text, line_base, &path).and_then(|()| {
-                    if text.iter().all(u8::is_ascii_whitespace) {
-                        return Ok(None);
-                    }
-                    let batch = TextBatch {
-                        text: polars_buffer::Buffer::from(text),
+                    let mut batch = TextBatch {
+                        text,
                         has_header: index == 0 && !spec.no_header,
                         delimiter,
                         line_base,
                         first_record,
                     };
-                    let runs = parser.read(&batch, &path)?;
-                    // The column kernels run here, on the parser's threads, while the
-                    // validator judges the previous chunk.
-                    let mut prepared = plan.as_ref().map(|p| p.prepare(&runs)).transpose()?;
-                    if let Some(p) = prepared.as_mut() {
-                        if let (0, Some(total), Some(ids)) = (index, file_bytes, &p.id) {
-                            let bytes = batch.text.len() as u64;
-                            if ids.len() >= 1000 && bytes > 0 {
-                                let rows = total.saturating_mul(ids.len() as u64) / bytes;
-                                first_ids.reserve(usize::try_from(rows).unwrap_or(usize::MAX));
-                            }
-                        }
-                        first_ids.mark(p);
+                    let mut read = parser.read(&batch, &path);
+                    if let Ok(ChunkRead::NotUtf8) = read {
+                        let text = std::mem::take(&mut batch.text).to_vec();
+                        batch.text = Buffer::from(to_utf8(text, line_base, &mut notes));
+                        read = parser.read(&batch, &path);
                     }
-                    let frame = stack(runs, &path)?;
-                    Ok(Some((batch, frame, prepared)))
-                });
+                    read.and_then(|read| {
+                        let ChunkRead::Frames(runs, newlines) = read else {
+                            return Err(Error::Usage(format!(
+                                "internal: {} was decoded as Latin-1 and is still not UTF-8",
+                                path.display()
+                            )));
+                        };
+                        lines_here = Some(newlines);
+                        // The column kernels run here, on the parser's threads, while the
+                        // validator judges the previous chunk.
+                        let mut prepared = plan.as_ref().map(|p| p.prepare(&runs)).transpose()?;
+                        if let Some(p) = prepared.as_mut() {
+                            if let (0, Some(total), Some(ids)) = (index, file_bytes, &p.id) {
+                                let bytes = batch.text.len() as u64;
+                                if ids.len() >= 1000 && bytes > 0 {
+                                    let rows = total.saturating_mul(ids.len() as u64) / bytes;
+                                    first_ids.reserve(usize::try_from(rows).unwrap_or(usize::MAX));
+                                }
+                            }
+                            first_ids.mark(p);
+                        }
+                        let frame = stack(runs, &path)?;
+                        Ok(Some((batch, frame, prepared)))
+                    })
+                };
+                // (Unknown only after an error, which ends the reading.)
+                let lines_here = lines_here.unwrap_or(0);
                 match parsed {
                     Ok(Some(parsed)) => {
                         first_record += parsed.1.height() as u64;
@@ -302,7 +311,7 @@ pub(super) fn record_index(first_record: u64) -> Option<RowIndex> {
 
 /// One chunk of delimited text, with what is needed to name its lines.
 pub(super) struct TextBatch {
-    text: polars_buffer::Buffer<u8>,
+    text: Buffer<u8>,
     has_header: bool,
     delimiter: u8,
     /// Lines in the file before this chunk.
@@ -344,10 +353,17 @@ impl ChunkParser {
     }
 
     /// Parses the chunk: the needed columns as text, plus record numbers, as one frame per
-    /// run of records (each column of a run in one chunk), in order.
-    pub(super) fn read(&self, batch: &TextBatch, path: &Path) -> Result<Vec<DataFrame>> {
+    /// run of records (each column of a run in one chunk), in order. Each run is also
+    /// checked on its thread, where the reader's thread used to pass over the whole chunk
+    /// three times: its newlines counted, and refused where it holds a NUL byte or is not
+    /// UTF-8 (which the caller decodes as Latin-1 and hands back).
+    ///
+    /// # Errors
+    /// A NUL byte (binary data), or a record Polars cannot read.
+    pub(super) fn read(&self, batch: &TextBatch, path: &Path) -> Result<ChunkRead> {
         let text = &batch.text[..];
-        let body = &text[batch.header_len().min(text.len())..];
+        let header = batch.header_len().min(text.len());
+        let body = &text[header..];
         let ends = chunks::record_runs(body, self.threads);
         let starts = std::iter::once(0).chain(ends.iter().copied());
         let mut runs: Vec<&[u8]> = starts.zip(&ends).map(|(a, &b)| &body[a..b]).collect();
@@ -355,44 +371,91 @@ impl ChunkParser {
             // A chunk of the header alone: an empty frame with the columns still.
             runs.push(&body[..0]);
         }
-        let parsed: PolarsResult<Vec<DataFrame>> = runs
+        let parsed: Vec<PolarsResult<RunRead>> = runs
             .par_iter()
             .map(|run| {
-                read_chunk(
+                if memchr::memchr(0, run).is_some() {
+                    return Ok(RunRead::Binary);
+                }
+                if std::str::from_utf8(run).is_err() {
+                    return Ok(RunRead::NotUtf8);
+                }
+                let newlines = chunks::count_newlines(run);
+                let frame = read_chunk(
                     run,
                     &self.options,
                     &self.schema,
                     false,
                     &self.projection,
                     0,
-                    chunks::count_newlines(run) as usize + 1,
+                    newlines as usize + 1,
                     None,
                     usize::MAX,
                     run.len(),
                     Some(0),
-                )
+                )?;
+                Ok(RunRead::Frame(frame, newlines))
             })
             .collect();
-        let numbered = parsed.and_then(|mut frames| {
-            let mut first = batch.first_record;
-            for f in &mut frames {
-                let records: Vec<u64> = (first..first + f.height() as u64).collect();
-                first += f.height() as u64;
-                f.with_column(Column::new(RECORD_COL.into(), records))?;
+        let mut frames = Vec::with_capacity(parsed.len());
+        let mut newlines = chunks::count_newlines(&text[..header]);
+        let mut first = batch.first_record;
+        let mut failed = None;
+        let mut not_utf8 = false;
+        for run in parsed {
+            match run {
+                Ok(RunRead::Binary) => {
+                    refuse_binary(text, batch.line_base, path)?;
+                }
+                Ok(RunRead::NotUtf8) => not_utf8 = true,
+                Ok(RunRead::Frame(mut f, lines)) if failed.is_none() => {
+                    newlines += lines;
+                    let records: Vec<u64> = (first..first + f.height() as u64).collect();
+                    first += f.height() as u64;
+                    match f.with_column(Column::new(RECORD_COL.into(), records)) {
+                        Ok(_) => frames.push(f),
+                        Err(e) => failed = Some(e),
+                    }
+                }
+                Ok(RunRead::Frame(..)) => {}
+                Err(e) => failed = failed.or(Some(e)),
             }
-            Ok(frames)
-        });
-        numbered.map_err(|e| match batch.first_error() {
-            Some(message) => Error::Parse {
-                path: path.to_path_buf(),
-                message,
-            },
-            None => Error::Polars {
-                context: format!("{}: cannot read the table", path.display()),
-                source: e,
-            },
-        })
+        }
+        if not_utf8 {
+            return Ok(ChunkRead::NotUtf8);
+        }
+        match failed {
+            None => Ok(ChunkRead::Frames(frames, newlines)),
+            Some(e) => Err(match batch.first_error() {
+                Some(message) => Error::Parse {
+                    path: path.to_path_buf(),
+                    message,
+                },
+                None => Error::Polars {
+                    context: format!("{}: cannot read the table", path.display()),
+                    source: e,
+                },
+            }),
+        }
     }
+}
+
+/// What one run of a chunk holds.
+enum RunRead {
+    /// Its frame and its newlines.
+    Frame(DataFrame, u64),
+    /// A NUL byte.
+    Binary,
+    /// Bytes that are not UTF-8.
+    NotUtf8,
+}
+
+/// What reading a chunk gave.
+pub(super) enum ChunkRead {
+    /// One frame per run, in order, and the chunk's newlines.
+    Frames(Vec<DataFrame>, u64),
+    /// The chunk is not UTF-8: it is to be decoded (as Latin-1) and read again.
+    NotUtf8,
 }
 
 impl TextBatch {
