@@ -182,6 +182,76 @@ fn real_exports_give_the_same_result_in_small_chunks() {
     }
 }
 
+/// A NUL byte or a Latin-1 byte deep in the file, where no first-chunk check sees it: the
+/// file is refused (or decoded) naming the same line in any chunking, plain or gzip.
+#[test]
+fn a_bad_byte_deep_in_the_file_is_named_at_its_line_in_any_chunking() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = b"date,region\n".to_vec();
+    for i in 0..300 {
+        text.extend_from_slice(format!("2024-01-{:02},North\n", 1 + i % 28).as_bytes());
+    }
+    let at_line = |line: usize| {
+        text.iter()
+            .enumerate()
+            .filter(|(_, &b)| b == b'\n')
+            .nth(line - 2)
+            .map(|(i, _)| i + 1)
+            .unwrap()
+    };
+    let mut binary = text.clone();
+    binary.insert(at_line(250) + 5, 0);
+    let mut latin1 = text.clone();
+    latin1.splice(at_line(200) + 11..at_line(200) + 16, *b"Z\xfcrich");
+    let spec = |path: &Path, chunk_bytes: usize| {
+        let mut spec = InputSpec::new(
+            Source::File(path.to_path_buf()),
+            NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        );
+        spec.chunk_bytes = chunk_bytes;
+        spec.date_col = Some("date".into());
+        spec.region_cols = vec!["region".into()];
+        spec
+    };
+    for (name, bytes) in [("bin.csv", &binary), ("lat.csv", &latin1)] {
+        let plain = dir.path().join(name);
+        std::fs::write(&plain, bytes).unwrap();
+        let gz = dir.path().join(format!("{name}.gz"));
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut enc, bytes).unwrap();
+        std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+        for path in [&plain, &gz] {
+            for chunk in [1, 7, 64, 1000, 1 << 30] {
+                let what = format!("{} in {chunk}-byte chunks", path.display());
+                let loaded = load_incidents(&spec(path, chunk));
+                if name == "bin.csv" {
+                    let err = format!(
+                        "{:#}",
+                        loaded.err().unwrap_or_else(|| panic!("{what}: loaded"))
+                    );
+                    assert!(
+                        err.contains("line 250: the file is binary"),
+                        "{what}: {err}"
+                    );
+                } else {
+                    let i = loaded.unwrap_or_else(|e| panic!("{what}: {e:#}"));
+                    assert!(
+                        i.quality
+                            .notes
+                            .iter()
+                            .any(|n| n.contains("not valid UTF-8 (first at line 200)")),
+                        "{what}: {:?}",
+                        i.quality.notes
+                    );
+                    let names: Vec<&str> = i.regions.iter().map(|r| r[0].as_str()).collect();
+                    assert_eq!(names, ["North", "Zürich"], "{what}");
+                    assert_eq!(i.quality.rows_read, 300, "{what}");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn line_numbers_stay_right_across_chunk_boundaries() {
     // 3000 rows; every 7th region spans two lines; every 101st date is bad. The generator

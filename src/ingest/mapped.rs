@@ -285,6 +285,30 @@ mod tests {
     }
 
     #[test]
+    fn a_file_cut_short_while_it_is_read_is_an_error_not_a_crash() {
+        let dir = std::env::temp_dir().join(format!("uptick-mapped-cut-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.csv");
+        std::fs::write(&path, "a,b\n".repeat(100_000)).unwrap();
+        let mut mapped = MappedChunks::open(&path, 1 << 16, 1 << 20, &None)
+            .unwrap()
+            .unwrap();
+        assert!(mapped.next_chunk().unwrap().is_some());
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(1000)
+            .unwrap();
+        let err = match mapped.next_chunk() {
+            Err(ChunkError::Io(e)) => e.to_string(),
+            other => panic!("{:?}", other.map(|c| c.map(|c| c.len()))),
+        };
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.contains("cut short"), "{err}");
+    }
+
+    #[test]
     fn gzip_and_non_files_are_not_mapped() {
         let dir = std::env::temp_dir().join(format!("uptick-mapped-gz-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
