@@ -48,26 +48,76 @@ pub(super) struct Prepared {
 /// loader marks each batch in file order, on the reader's thread where there is one, so
 /// that the validator need remember only the ids whose first row it did not keep (see
 /// `Validator::check_duplicates`).
-#[derive(Debug, Default)]
+///
+/// The ids seen are kept in [`ID_PARTS`] sets, by the top bits of their hash: a batch's ids
+/// are sorted into their parts (in file order within each part), and each part is then
+/// looked up in one go, in parallel. One set over every id missed the cache at almost every
+/// insert (it holds a gigabyte at 50M ids); a part holds a thousandth of it, and grows by
+/// copying only itself. An id lives in one part, so a row is first exactly when it was in
+/// the single set.
+#[derive(Debug)]
 pub(super) struct FirstIds {
-    seen: FastSet<u128>,
+    parts: Vec<FastSet<u128>>,
+    /// Per part, the batch rows holding its ids, in file order (kept to be reused).
+    rows: Vec<Vec<u32>>,
+}
+
+/// How many parts the set of ids seen is split into.
+const ID_PARTS: usize = 1024;
+
+impl Default for FirstIds {
+    fn default() -> Self {
+        FirstIds {
+            parts: (0..ID_PARTS).map(|_| FastSet::default()).collect(),
+            rows: vec![Vec::new(); ID_PARTS],
+        }
+    }
+}
+
+/// The part of the set an id hash lives in.
+fn id_part(hash: u128) -> usize {
+    (hash >> (128 - ID_PARTS.trailing_zeros())) as usize
 }
 
 impl FirstIds {
     /// Room for about this many more ids.
     pub(super) fn reserve(&mut self, ids: usize) {
-        self.seen.reserve(ids);
+        let each = ids / ID_PARTS;
+        for part in &mut self.parts {
+            part.reserve(each + each / 16);
+        }
     }
 
     /// Marks the batch's rows (after the batches before it, in file order).
     pub(super) fn mark(&mut self, prepared: &mut Prepared) {
-        if let Some(ids) = &prepared.id {
-            prepared.first = Some(
-                ids.iter()
-                    .map(|id| id.is_some_and(|h| self.seen.insert(h)))
-                    .collect(),
-            );
+        let Some(ids) = &prepared.id else {
+            return;
+        };
+        for rows in &mut self.rows {
+            rows.clear();
         }
+        for (row, id) in ids.iter().enumerate() {
+            if let Some(h) = id {
+                self.rows[id_part(*h)].push(row as u32);
+            }
+        }
+        let firsts: Vec<Vec<bool>> = self
+            .parts
+            .par_iter_mut()
+            .zip(&self.rows)
+            .map(|(seen, rows)| {
+                rows.iter()
+                    .map(|&row| ids[row as usize].is_some_and(|h| seen.insert(h)))
+                    .collect()
+            })
+            .collect();
+        let mut first = vec![false; ids.len()];
+        for (rows, flags) in self.rows.iter().zip(firsts) {
+            for (&row, flag) in rows.iter().zip(flags) {
+                first[row as usize] = flag;
+            }
+        }
+        prepared.first = Some(first);
     }
 }
 
@@ -260,6 +310,39 @@ impl<K: Hash + Eq> Merge<K> {
             self.dict
                 .keys
                 .extend(run.keys.iter().map(|&k| remap[k as usize]));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::validate::hash128;
+
+    #[test]
+    fn first_ids_marks_as_one_set_in_file_order_across_batches() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut marks = FirstIds::default();
+        let mut seen = std::collections::HashSet::new();
+        for batch in 0..20 {
+            // Few distinct ids, so that most repeat within and across batches; some missing.
+            let ids: Vec<Option<u128>> = (0..rng.gen_range(0..3000))
+                .map(|_| (rng.gen_range(0..10) > 0).then(|| hash128(&rng.gen_range(0..5000u32))))
+                .collect();
+            let expected: Vec<bool> = ids
+                .iter()
+                .map(|id| id.is_some_and(|h| seen.insert(h)))
+                .collect();
+            let mut prepared = Prepared {
+                id: Some(ids),
+                ..Default::default()
+            };
+            if batch == 3 {
+                marks.reserve(100_000);
+            }
+            marks.mark(&mut prepared);
+            assert_eq!(prepared.first, Some(expected), "batch {batch}");
         }
     }
 }
