@@ -48,10 +48,19 @@ pub(super) fn write_csv(
 
 /// The series table as CSV: the cells of `series_rows`, written field by field with each
 /// week's labels and each region's names made once (the table has a row per region and week).
+/// Regions are written on several threads, each into its own buffer, joined in order: the
+/// bytes are those of one writer (a CSV writer keeps no state from one record to the next).
 pub fn series_csv(set: &SeriesSet) -> Result<Vec<u8>> {
+    use rayon::prelude::*;
     let to_err = |e: csv::Error| Error::Write {
         path: "-".into(),
         source: std::io::Error::other(e),
+    };
+    let into_bytes = |w: csv::Writer<Vec<u8>>| {
+        w.into_inner().map_err(|e| Error::Write {
+            path: "-".into(),
+            source: std::io::Error::other(e.to_string()),
+        })
     };
     let safe = |c: String| csv_safe(&c).into_owned();
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -59,28 +68,36 @@ pub fn series_csv(set: &SeriesSet) -> Result<Vec<u8>> {
     let weeks: Vec<String> = set.weeks.iter().map(|d| safe(d.to_string())).collect();
     let iso: Option<Vec<String>> = (set.week_start == WeekStart::Mon)
         .then(|| set.weeks.iter().map(|d| safe(iso_week_label(*d))).collect());
-    for s in &set.series {
-        let names: Vec<String> = s.region.iter().map(|c| safe(c.clone())).collect();
-        for i in s.start..set.weeks.len() {
-            w.write_field(&weeks[i]).map_err(to_err)?;
-            if let Some(iso) = &iso {
-                w.write_field(&iso[i]).map_err(to_err)?;
+    let regions: Vec<Vec<u8>> = set
+        .series
+        .par_iter()
+        .map(|s| {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let names: Vec<String> = s.region.iter().map(|c| safe(c.clone())).collect();
+            for i in s.start..set.weeks.len() {
+                w.write_field(&weeks[i]).map_err(to_err)?;
+                if let Some(iso) = &iso {
+                    w.write_field(&iso[i]).map_err(to_err)?;
+                }
+                for name in &names {
+                    w.write_field(name).map_err(to_err)?;
+                }
+                let values = [Some(&s.events), s.fatalities.as_ref(), s.weight.as_ref()];
+                for v in values.into_iter().flatten() {
+                    let text = format_full(Some(v[i]));
+                    w.write_field(csv_safe(&text).as_bytes()).map_err(to_err)?;
+                }
+                w.write_record(None::<&[u8]>).map_err(to_err)?;
             }
-            for name in &names {
-                w.write_field(name).map_err(to_err)?;
-            }
-            let values = [Some(&s.events), s.fatalities.as_ref(), s.weight.as_ref()];
-            for v in values.into_iter().flatten() {
-                w.write_field(safe(format_full(Some(v[i]))))
-                    .map_err(to_err)?;
-            }
-            w.write_record(None::<&[u8]>).map_err(to_err)?;
-        }
+            into_bytes(w)
+        })
+        .collect::<Result<_>>()?;
+    let mut out = into_bytes(w)?;
+    out.reserve(regions.iter().map(Vec::len).sum());
+    for r in regions {
+        out.extend_from_slice(&r);
     }
-    w.into_inner().map_err(|e| Error::Write {
-        path: "-".into(),
-        source: std::io::Error::other(e.to_string()),
-    })
+    Ok(out)
 }
 
 /// Findings as CSV, in the order given.
