@@ -309,7 +309,7 @@ impl Scanned<'_> {
         let spec = self.validator.spec();
         let path = spec.source.path();
         let max_rejected = spec.max_rejected;
-        let mut incidents = self.validator.finish(self.notes)?;
+        let mut incidents = self.validator.finish(self.notes);
         incidents.sha256 = self.sha256;
         incidents
             .quality

@@ -25,7 +25,7 @@ mod checks;
 mod fast;
 mod finish;
 
-use cells::{CellSink, KeptRow};
+use cells::{CellTable, KeptRow};
 use fast::Fast;
 
 /// Parses a non-negative number; `Ok(None)` for a missing value.
@@ -171,8 +171,8 @@ pub(super) struct Validator<'s> {
     dates: DateColumn,
     region_ids: FastMap<RegionKey, u32>,
     type_ids: FastMap<String, u32>,
-    /// Where kept rows are summed into cells (on a thread of its own).
-    cells: CellSink,
+    /// The cells kept rows are summed into.
+    cells: CellTable,
     /// Ids whose first row in the file (see [`FirstIds`]) was not kept: rejected, filtered
     /// out or otherwise left before the duplicate check.
     unkept_first_ids: FastSet<u128>,
@@ -295,7 +295,7 @@ impl<'s> Validator<'s> {
             dates,
             region_ids: FastMap::default(),
             type_ids: FastMap::default(),
-            cells: CellSink::new(want_fatalities, want_weight),
+            cells: CellTable::new(want_fatalities, want_weight),
             unkept_first_ids: FastSet::default(),
             kept_later_ids: FastSet::default(),
             first_ids: FirstIds::default(),
@@ -560,7 +560,7 @@ impl<'s> Validator<'s> {
     }
 
     /// Adds a kept row to its (region, day, event type) cell (summed at the end of the
-    /// batch, see [`CellSink`]).
+    /// batch, see [`CellTable`]).
     pub(super) fn add(&mut self, region: u32, kind: u32, kept: &Kept) {
         self.cells.push(KeptRow {
             region,

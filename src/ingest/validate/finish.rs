@@ -5,14 +5,9 @@ use super::*;
 
 impl Validator<'_> {
     /// The incidents, with the ledger completed.
-    ///
-    /// # Errors
-    /// The thread summing the cells failed.
-    pub(in crate::ingest) fn finish(mut self, notes: Vec<String>) -> Result<Incidents> {
+    pub(in crate::ingest) fn finish(mut self, notes: Vec<String>) -> Incidents {
         let spec = self.rules.spec;
-        let cells = std::mem::replace(&mut self.cells, CellSink::new(false, false))
-            .finish()
-            .map_err(Error::Usage)?;
+        let cells = std::mem::take(&mut self.cells).finish();
         let out = &mut self.out;
         out.region = cells.region;
         out.date = cells.date;
@@ -62,7 +57,7 @@ impl Validator<'_> {
         let mut firsts: Vec<(String, NaiveDate)> = self.top_level_first.into_iter().collect();
         firsts.sort();
         self.out.top_level_first = firsts;
-        Ok(self.out)
+        self.out
     }
 }
 

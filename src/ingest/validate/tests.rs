@@ -138,7 +138,7 @@ fn load(tweak: &dyn Fn(&mut InputSpec), rows: &[[String; 5]], fast: bool, marked
     ));
     let frame = DataFrame::new_infer_height(columns).unwrap();
     let flow = v.batch(&frame, None, &Lines::Offset(2)).unwrap();
-    let i = v.finish(Vec::new()).unwrap();
+    let i = v.finish(Vec::new());
     format!(
         "{flow:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
         i.regions,
