@@ -252,6 +252,44 @@ fn a_bad_byte_deep_in_the_file_is_named_at_its_line_in_any_chunking() {
     }
 }
 
+/// The checksum made while loading (the report's, which needs no second read) is the file's
+/// SHA-256, plain (mapped, hashed on a thread of its own) or gzip (streamed), in any chunking.
+#[test]
+fn the_checksum_made_while_loading_is_the_files_sha256() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("date,region\n");
+    for i in 0..5000 {
+        text.push_str(&format!("2024-01-{:02},R{}\n", 1 + i % 28, i % 7));
+    }
+    let plain = dir.path().join("t.csv");
+    std::fs::write(&plain, &text).unwrap();
+    let gz = dir.path().join("t.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, text.as_bytes()).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    for path in [&plain, &gz] {
+        let source = Source::File(path.clone());
+        let expected = uptick::ingest::sha256_of(&source).unwrap();
+        for chunk in [7, 1000, 1 << 30] {
+            let mut spec = InputSpec::new(
+                source.clone(),
+                NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            );
+            spec.chunk_bytes = chunk;
+            spec.checksum = true;
+            spec.date_col = Some("date".into());
+            spec.region_cols = vec!["region".into()];
+            let loaded = load_incidents(&spec).unwrap();
+            assert_eq!(
+                loaded.sha256.as_deref(),
+                Some(expected.as_str()),
+                "{} in {chunk}-byte chunks",
+                path.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn line_numbers_stay_right_across_chunk_boundaries() {
     // 3000 rows; every 7th region spans two lines; every 101st date is bad. The generator

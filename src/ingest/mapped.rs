@@ -90,6 +90,22 @@ impl<'a> TextChunks<'a> {
     }
 }
 
+impl TextChunks<'_> {
+    /// Ends the reading: waits until the input's checksum covers every chunk handed out.
+    ///
+    /// # Errors
+    /// The checksum could not be completed.
+    pub(super) fn finish(&mut self, path: &Path) -> Result<()> {
+        match self {
+            TextChunks::Read { .. } => Ok(()),
+            TextChunks::Mapped(m) => m.finish().map_err(|source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+}
+
 /// A plain file cut into chunks of whole records, each mapped on its own.
 pub(super) struct MappedChunks {
     file: File,
@@ -99,7 +115,46 @@ pub(super) struct MappedChunks {
     pos: u64,
     target: usize,
     max_record: usize,
-    hasher: Option<SharedHasher>,
+    hashing: Hashing,
+}
+
+/// Where the chunks handed out are hashed, for the input's checksum.
+enum Hashing {
+    /// No checksum is asked for.
+    Off,
+    /// On a thread of its own, in order, while the chunks are parsed (hashing on the
+    /// reader's thread was a twentieth of a report's samples, on the load's critical path).
+    Thread {
+        tx: std::sync::mpsc::SyncSender<Buffer<u8>>,
+        worker: std::thread::JoinHandle<()>,
+    },
+    /// Here, where no thread could be started.
+    Inline(SharedHasher),
+}
+
+impl Hashing {
+    fn start(hasher: &Option<SharedHasher>) -> Self {
+        let Some(hasher) = hasher.clone() else {
+            return Hashing::Off;
+        };
+        // A few chunks in flight: each holds its mapped window until it is hashed.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Buffer<u8>>(4);
+        let shared = hasher.clone();
+        let worker = std::thread::Builder::new()
+            .name("uptick-sha256".into())
+            .spawn(move || {
+                for chunk in rx {
+                    let mut h = shared
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    sha2::Digest::update(&mut *h, &chunk[..]);
+                }
+            });
+        match worker {
+            Ok(worker) => Hashing::Thread { tx, worker },
+            Err(_) => Hashing::Inline(hasher),
+        }
+    }
 }
 
 impl MappedChunks {
@@ -138,7 +193,7 @@ impl MappedChunks {
             pos: 0,
             target,
             max_record: max_record.max(target),
-            hasher: hasher.clone(),
+            hashing: Hashing::start(hasher),
         }))
     }
 
@@ -166,14 +221,22 @@ impl MappedChunks {
                 cut
             };
             if let Some(n) = take {
-                if let Some(hasher) = &self.hasher {
-                    let mut h = hasher
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    sha2::Digest::update(&mut *h, &window[..n]);
+                let chunk = Buffer::from_owner(map).sliced(skip..skip + n);
+                match &self.hashing {
+                    Hashing::Off => {}
+                    Hashing::Inline(hasher) => {
+                        let mut h = hasher
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        sha2::Digest::update(&mut *h, &chunk[..]);
+                    }
+                    Hashing::Thread { tx, .. } => {
+                        // A closed channel means the thread is gone: `finish` says so.
+                        let _ = tx.send(chunk.clone());
+                    }
                 }
                 self.pos += n as u64;
-                return Ok(Some(Buffer::from_owner(map).sliced(skip..skip + n)));
+                return Ok(Some(chunk));
             }
             if window.len() >= self.max_record {
                 return Err(ChunkError::RecordTooLong {
@@ -182,6 +245,22 @@ impl MappedChunks {
                 });
             }
             want = (window.len() * 2).min(self.max_record);
+        }
+    }
+
+    /// Waits until every chunk handed out is hashed.
+    ///
+    /// # Errors
+    /// The hashing thread failed (the checksum would be wrong).
+    fn finish(&mut self) -> io::Result<()> {
+        match std::mem::replace(&mut self.hashing, Hashing::Off) {
+            Hashing::Thread { tx, worker } => {
+                drop(tx);
+                worker
+                    .join()
+                    .map_err(|_| io::Error::other("hashing the input failed"))
+            }
+            _ => Ok(()),
         }
     }
 

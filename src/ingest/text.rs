@@ -278,6 +278,7 @@ pub(super) fn load_text(
         notes.extend(more_notes);
         Ok(notes)
     })?;
+    chunks.finish(&path)?;
     Ok(Scanned {
         validator,
         notes,
