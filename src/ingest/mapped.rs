@@ -88,9 +88,7 @@ impl<'a> TextChunks<'a> {
             TextChunks::Mapped(m) => m.next_chunk().map_err(|e| chunk_error(e, false, path)),
         }
     }
-}
 
-impl TextChunks<'_> {
     /// Ends the reading: waits until the input's checksum covers every chunk handed out.
     ///
     /// # Errors
