@@ -21,7 +21,7 @@ use polars_buffer::Buffer;
 
 use super::chunks::{count_newlines, ChunkError, CutScan, RecordChunks};
 use super::spec::{InputSpec, Source};
-use super::stream::{chunk_error, new_hasher, open_stream, SharedHasher};
+use super::stream::{chunk_error, is_gzip, new_hasher, open_stream, update_hash, SharedHasher};
 use crate::error::{Error, Result};
 
 /// Where a window of the file may start: a multiple of every page size and of Windows'
@@ -65,9 +65,12 @@ impl<'a> TextChunks<'a> {
         Ok((TextChunks::Read { chunks, gzip }, hasher))
     }
 
-    /// Whether the input is gzip.
-    pub(super) fn gzip(&self) -> bool {
-        matches!(self, TextChunks::Read { gzip: true, .. })
+    /// The size of a plain file (a mapped one), whose rows can be estimated from it.
+    pub(super) fn plain_len(&self) -> Option<u64> {
+        match self {
+            TextChunks::Mapped(m) => Some(m.len),
+            TextChunks::Read { .. } => None,
+        }
     }
 
     /// The next chunk, or `None` at the end; a stream reads into `spare` where the consumer
@@ -113,11 +116,11 @@ pub(super) struct MappedChunks {
     pos: u64,
     target: usize,
     max_record: usize,
-    hashing: Hashing,
+    hashing: ChunkHasher,
 }
 
 /// Where the chunks handed out are hashed, for the input's checksum.
-enum Hashing {
+enum ChunkHasher {
     /// No checksum is asked for.
     Off,
     /// On a thread of its own, in order, while the chunks are parsed (hashing on the
@@ -130,10 +133,10 @@ enum Hashing {
     Inline(SharedHasher),
 }
 
-impl Hashing {
+impl ChunkHasher {
     fn start(hasher: &Option<SharedHasher>) -> Self {
         let Some(hasher) = hasher.clone() else {
-            return Hashing::Off;
+            return ChunkHasher::Off;
         };
         // A few chunks in flight: each holds its mapped window until it is hashed.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Buffer<u8>>(4);
@@ -142,15 +145,12 @@ impl Hashing {
             .name("uptick-sha256".into())
             .spawn(move || {
                 for chunk in rx {
-                    let mut h = shared
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    sha2::Digest::update(&mut *h, &chunk[..]);
+                    update_hash(&shared, &chunk);
                 }
             });
         match worker {
-            Ok(worker) => Hashing::Thread { tx, worker },
-            Err(_) => Hashing::Inline(hasher),
+            Ok(worker) => ChunkHasher::Thread { tx, worker },
+            Err(_) => ChunkHasher::Inline(hasher),
         }
     }
 }
@@ -171,17 +171,9 @@ impl MappedChunks {
         }
         let mut file = File::open(path)?;
         let meta = file.metadata()?;
-        let mut magic = [0u8; 2];
-        let mut have = 0;
-        while have < magic.len() {
-            match file.read(&mut magic[have..]) {
-                Ok(0) => break,
-                Ok(n) => have += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        if magic[..have] == [0x1f, 0x8b] {
+        let mut magic = Vec::with_capacity(2);
+        (&mut file).take(2).read_to_end(&mut magic)?;
+        if is_gzip(&magic) {
             return Ok(None);
         }
         let target = target.max(1);
@@ -191,7 +183,7 @@ impl MappedChunks {
             pos: 0,
             target,
             max_record: max_record.max(target),
-            hashing: Hashing::start(hasher),
+            hashing: ChunkHasher::start(hasher),
         }))
     }
 
@@ -221,14 +213,9 @@ impl MappedChunks {
             if let Some(n) = take {
                 let chunk = Buffer::from_owner(map).sliced(skip..skip + n);
                 match &self.hashing {
-                    Hashing::Off => {}
-                    Hashing::Inline(hasher) => {
-                        let mut h = hasher
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                        sha2::Digest::update(&mut *h, &chunk[..]);
-                    }
-                    Hashing::Thread { tx, .. } => {
+                    ChunkHasher::Off => {}
+                    ChunkHasher::Inline(hasher) => update_hash(hasher, &chunk),
+                    ChunkHasher::Thread { tx, .. } => {
                         // A closed channel means the thread is gone: `finish` says so.
                         let _ = tx.send(chunk.clone());
                     }
@@ -251,8 +238,8 @@ impl MappedChunks {
     /// # Errors
     /// The hashing thread failed (the checksum would be wrong).
     fn finish(&mut self) -> io::Result<()> {
-        match std::mem::replace(&mut self.hashing, Hashing::Off) {
-            Hashing::Thread { tx, worker } => {
+        match std::mem::replace(&mut self.hashing, ChunkHasher::Off) {
+            ChunkHasher::Thread { tx, worker } => {
                 drop(tx);
                 worker
                     .join()

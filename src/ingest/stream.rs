@@ -20,13 +20,23 @@ impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         if let Some(hasher) = &self.hasher {
-            let mut h = hasher
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            sha2::Digest::update(&mut *h, &buf[..n]);
+            update_hash(hasher, &buf[..n]);
         }
         Ok(n)
     }
+}
+
+/// Adds the next bytes read to the input's hash.
+pub(super) fn update_hash(hasher: &SharedHasher, bytes: &[u8]) {
+    let mut h = hasher
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    sha2::Digest::update(&mut *h, bytes);
+}
+
+/// Whether bytes start like gzip data (its magic number).
+pub(super) fn is_gzip(start: &[u8]) -> bool {
+    start.starts_with(&[0x1f, 0x8b])
 }
 
 /// The hex SHA-256 of everything read through the hasher.
@@ -140,7 +150,7 @@ pub(super) fn open_stream(
         path: spec.source.path(),
         source,
     })?;
-    if magic.starts_with(&[0x1f, 0x8b]) {
+    if is_gzip(magic) {
         Ok((
             Box::new(flate2::read::MultiGzDecoder::new(raw)),
             true,

@@ -152,7 +152,9 @@ pub(super) fn load_text(
 ) -> Result<Scanned<'_>> {
     let path = spec.source.path();
     let (mut chunks, hasher) = TextChunks::open(spec, MAX_RECORD_BYTES)?;
-    let gzip = chunks.gzip();
+    // The rows a plain file holds, estimated from its size and the first chunk, so that the
+    // event-id set is made once at its final size instead of growing by copies.
+    let file_bytes = chunks.plain_len();
     // Each call may hand back a chunk the validator is done with, to be read into.
     let mut next = |spare: Option<Vec<u8>>| chunks.next(spare, &path);
     let mut notes = Vec::new();
@@ -175,13 +177,6 @@ pub(super) fn load_text(
     // Validated chunks' buffers go back to the reader, to be read into again.
     let (back_tx, back_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
     let reader_path = path.clone();
-    // The rows a plain file holds, estimated from its size and the first chunk, so that the
-    // event-id set is made once at its final size instead of growing by copies (at 50M ids,
-    // each copy moves a gigabyte while the old table is still held).
-    let file_bytes = match (&spec.source, gzip) {
-        (super::spec::Source::File(p), false) => std::fs::metadata(p).ok().map(|m| m.len()),
-        _ => None,
-    };
     // Which rows first hold their event id, marked here in file order (one chunk ahead of the
     // validator, on the reader's core).
     let mut first_ids = FirstIds::default();
