@@ -30,16 +30,25 @@ pub(super) fn write_csv(
     header: &[String],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>> {
-    let to_err = |e: csv::Error| Error::Write {
-        path: "-".into(),
-        source: std::io::Error::other(e),
-    };
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(to_err)?;
+    w.write_record(header).map_err(write_error)?;
     for row in rows {
         w.write_record(row.iter().map(|c| csv_safe(c).into_owned()))
-            .map_err(to_err)?;
+            .map_err(write_error)?;
     }
+    into_bytes(w)
+}
+
+/// A CSV writer's failure, as uptick's write error (to memory: no path yet).
+fn write_error(e: csv::Error) -> Error {
+    Error::Write {
+        path: "-".into(),
+        source: std::io::Error::other(e),
+    }
+}
+
+/// The bytes a CSV writer wrote.
+fn into_bytes(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
     w.into_inner().map_err(|e| Error::Write {
         path: "-".into(),
         source: std::io::Error::other(e.to_string()),
@@ -52,19 +61,9 @@ pub(super) fn write_csv(
 /// bytes are those of one writer (a CSV writer keeps no state from one record to the next).
 pub fn series_csv(set: &SeriesSet) -> Result<Vec<u8>> {
     use rayon::prelude::*;
-    let to_err = |e: csv::Error| Error::Write {
-        path: "-".into(),
-        source: std::io::Error::other(e),
-    };
-    let into_bytes = |w: csv::Writer<Vec<u8>>| {
-        w.into_inner().map_err(|e| Error::Write {
-            path: "-".into(),
-            source: std::io::Error::other(e.to_string()),
-        })
-    };
     let safe = |c: String| csv_safe(&c).into_owned();
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(series_header(set)).map_err(to_err)?;
+    w.write_record(series_header(set)).map_err(write_error)?;
     let weeks: Vec<String> = set.weeks.iter().map(|d| safe(d.to_string())).collect();
     let iso: Option<Vec<String>> = (set.week_start == WeekStart::Mon)
         .then(|| set.weeks.iter().map(|d| safe(iso_week_label(*d))).collect());
@@ -75,19 +74,20 @@ pub fn series_csv(set: &SeriesSet) -> Result<Vec<u8>> {
             let mut w = csv::Writer::from_writer(Vec::new());
             let names: Vec<String> = s.region.iter().map(|c| safe(c.clone())).collect();
             for i in s.start..set.weeks.len() {
-                w.write_field(&weeks[i]).map_err(to_err)?;
+                w.write_field(&weeks[i]).map_err(write_error)?;
                 if let Some(iso) = &iso {
-                    w.write_field(&iso[i]).map_err(to_err)?;
+                    w.write_field(&iso[i]).map_err(write_error)?;
                 }
                 for name in &names {
-                    w.write_field(name).map_err(to_err)?;
+                    w.write_field(name).map_err(write_error)?;
                 }
                 let values = [Some(&s.events), s.fatalities.as_ref(), s.weight.as_ref()];
                 for v in values.into_iter().flatten() {
                     let text = format_full(Some(v[i]));
-                    w.write_field(csv_safe(&text).as_bytes()).map_err(to_err)?;
+                    w.write_field(csv_safe(&text).as_bytes())
+                        .map_err(write_error)?;
                 }
-                w.write_record(None::<&[u8]>).map_err(to_err)?;
+                w.write_record(None::<&[u8]>).map_err(write_error)?;
             }
             into_bytes(w)
         })
